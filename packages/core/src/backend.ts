@@ -1,0 +1,65 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { fail } from './errors.js';
+
+/** Backends archzoo supports. 'auto' picks webgl in a capable browser, else wasm, else cpu. */
+export type BackendChoice = 'auto' | 'webgl' | 'wasm' | 'cpu';
+export type BackendName = Exclude<BackendChoice, 'auto'>;
+
+const loaders: Record<BackendName, () => Promise<unknown>> = {
+  cpu: () => import('@tensorflow/tfjs-backend-cpu'),
+  wasm: () => import('@tensorflow/tfjs-backend-wasm'),
+  webgl: () => import('@tensorflow/tfjs-backend-webgl'),
+};
+
+/**
+ * True in a browser whose WebGL2 context can render to float32 textures
+ * (`EXT_color_buffer_float`), which tfjs's webgl backend needs for training.
+ */
+export function hasWebGL2Float(): boolean {
+  const g = globalThis as { document?: { createElement(t: string): unknown }; OffscreenCanvas?: new (w: number, h: number) => unknown };
+  let canvas: unknown;
+  if (typeof g.OffscreenCanvas === 'function') canvas = new g.OffscreenCanvas(1, 1);
+  else if (g.document) canvas = g.document.createElement('canvas');
+  else return false;
+  const gl = (canvas as { getContext(t: string): { getExtension(n: string): unknown } | null }).getContext('webgl2');
+  return gl != null && gl.getExtension('EXT_color_buffer_float') != null;
+}
+
+/** True when running in Node.js. */
+export function isNode(): boolean {
+  const p = (globalThis as { process?: { versions?: { node?: string } } }).process;
+  return p?.versions?.node != null && typeof (globalThis as { document?: unknown }).document === 'undefined';
+}
+
+/** The backend 'auto' resolves to here: webgl (browser with WebGL2 + float32 targets), else wasm, else cpu. */
+export function autoBackend(): BackendName {
+  if (!isNode() && hasWebGL2Float()) return 'webgl';
+  if (typeof (globalThis as { WebAssembly?: unknown }).WebAssembly === 'object') return 'wasm';
+  return 'cpu';
+}
+
+/**
+ * Loads and activates a backend. `'auto'` (the default) chooses as `autoBackend()`; wasm is the
+ * Node default. Resolves to the name of the backend now active.
+ *
+ * @example
+ * await setBackend('cpu'); // deterministic reference backend
+ */
+export async function setBackend(choice: BackendChoice = 'auto'): Promise<BackendName> {
+  if (!['auto', 'webgl', 'wasm', 'cpu'].includes(choice)) {
+    fail('setBackend', 'backend', "'auto', 'webgl', 'wasm' or 'cpu'", choice);
+  }
+  const name = choice === 'auto' ? autoBackend() : choice;
+  await loaders[name]();
+  const ok = await tf.setBackend(name);
+  if (!ok || tf.getBackend() !== name) {
+    throw new Error(`setBackend: the '${name}' backend failed to initialize on this platform`);
+  }
+  await tf.ready();
+  return name;
+}
+
+/** Name of the active backend. */
+export function getBackend(): string {
+  return tf.getBackend();
+}

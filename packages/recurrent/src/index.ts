@@ -1,0 +1,4 @@
+/**
+ * @archzoo/recurrent: not implemented yet. See the package README.
+ */
+export const NOT_IMPLEMENTED_YET = true as const;
