@@ -1,42 +1,30 @@
 import { playwright } from '@vitest/browser-playwright';
 import { defineConfig } from 'vitest/config';
-
-/** Chromium flags for headless software WebGL2 on a machine with no network. */
-const chromiumArgs = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-  '--use-angle=swiftshader',
-  '--enable-unsafe-swiftshader',
-];
+import { chromiumArgs, chromiumPath } from './packages/core/test-apps/chromium.js';
 
 // Workspace packages resolve to their TypeScript sources through this export condition, so tests
 // never need a build of their dependencies.
-const resolve = { conditions: ['archzoo-source'] };
+const conditions = ['archzoo-source'];
 
 export default defineConfig({
   test: {
     projects: [
       {
-        resolve,
-        ssr: { resolve: { conditions: ['archzoo-source'], externalConditions: ['archzoo-source'] } },
+        resolve: { conditions },
+        ssr: { resolve: { conditions, externalConditions: conditions } },
         test: {
           name: 'node',
           environment: 'node',
           include: ['packages/*/src/**/*.test.ts'],
           exclude: ['**/node_modules/**', 'packages/*/src/**/*.browser.test.ts'],
+          setupFiles: ['./vitest.setup.node.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
           pool: 'forks',
         },
       },
       {
-        resolve,
+        resolve: { conditions },
         optimizeDeps: {
           include: [
             '@tensorflow/tfjs-core',
@@ -55,9 +43,10 @@ export default defineConfig({
             enabled: true,
             headless: true,
             provider: playwright({
-              launchOptions: { executablePath: '/usr/bin/chromium', args: chromiumArgs },
+              launchOptions: { executablePath: chromiumPath(), args: [...chromiumArgs] },
             }),
             instances: [{ browser: 'chromium' }],
+            screenshotFailures: false,
           },
         },
       },

@@ -10,7 +10,8 @@ export function shapeString(shape: readonly number[]): string {
   return `[${shape.join(', ')}]`;
 }
 
-function describeValue(v: unknown): string {
+/** A value as it reads in an error message: strings quoted, arrays bracketed. */
+export function describeValue(v: unknown): string {
   if (typeof v === 'string') return `'${v}'`;
   if (Array.isArray(v)) return `[${v.map(describeValue).join(', ')}]`;
   if (v === null) return 'null';
@@ -73,21 +74,32 @@ export function checkTensor(where: string, argument: string, x: unknown, spec: T
 
 /** A positive integer option. */
 export function positiveInt(where: string, name: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) fail(where, `option ${name}`, 'a positive integer', v);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) {
+    fail(where, `option ${name}`, 'a positive integer', describeValue(v));
+  }
   return v;
 }
 
 /** A non-negative integer option. */
 export function nonNegativeInt(where: string, name: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) fail(where, `option ${name}`, 'a non-negative integer', v);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) {
+    fail(where, `option ${name}`, 'a non-negative integer', describeValue(v));
+  }
   return v;
 }
 
 /** A finite number option, optionally within [min, max]. */
 export function finiteNumber(where: string, name: string, v: unknown, min = -Infinity, max = Infinity): number {
   if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) {
-    const range = min === -Infinity && max === Infinity ? 'a finite number' : `a number in [${min}, ${max}]`;
-    fail(where, `option ${name}`, range, v);
+    const range =
+      min === -Infinity && max === Infinity
+        ? 'a finite number'
+        : max === Infinity
+          ? `a finite number >= ${min}`
+          : min === -Infinity
+            ? `a finite number <= ${max}`
+            : `a number in [${min}, ${max}]`;
+    fail(where, `option ${name}`, range, describeValue(v));
   }
   return v;
 }
@@ -95,7 +107,7 @@ export function finiteNumber(where: string, name: string, v: unknown, min = -Inf
 /** One of a fixed set of strings. */
 export function oneOf<T extends string>(where: string, name: string, v: unknown, allowed: readonly T[]): T {
   if (typeof v !== 'string' || !allowed.includes(v as T)) {
-    fail(where, `option ${name}`, `one of ${allowed.map((a) => `'${a}'`).join(', ')}`, v);
+    fail(where, `option ${name}`, `one of ${allowed.map((a) => `'${a}'`).join(', ')}`, describeValue(v));
   }
   return v as T;
 }
@@ -108,7 +120,7 @@ export function intTuple(where: string, name: string, v: unknown, n: number, min
     arr.length !== n ||
     !arr.every((x) => typeof x === 'number' && Number.isInteger(x) && x >= min)
   ) {
-    fail(where, `option ${name}`, `an integer >= ${min} or ${n} of them`, v);
+    fail(where, `option ${name}`, `an integer >= ${min} or ${n} of them`, describeValue(v));
   }
   return arr as number[];
 }

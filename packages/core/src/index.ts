@@ -39,4 +39,6 @@ export * from './layers/linear.js';
 export * from './layers/norm.js';
 export * from './layers/pool.js';
 export * from './layers/upsample.js';
+export * from './io/index.js';
+export * from './train/index.js';
 export { defaultGenerator, Generator, manualSeed } from '@archzoo/init';

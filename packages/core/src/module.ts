@@ -146,10 +146,16 @@ export abstract class Module {
     return this;
   }
 
-  /** Calls `fn` on every descendant and then on this module (PyTorch's order), e.g. to re-initialize. */
+  /**
+   * Calls `fn` on every module of the tree, children before their parent (PyTorch's post-order:
+   * each child's subtree in order, then the module itself), e.g. to re-initialize.
+   */
   apply(fn: (m: Module, name: string) => void): this {
-    const mods = this.namedModules();
-    for (let i = mods.length - 1; i >= 0; i--) fn(mods[i]![1], mods[i]![0]);
+    const visit = (m: Module, name: string): void => {
+      for (const [cn, c] of m.namedChildren()) visit(c, name ? `${name}.${cn}` : cn);
+      fn(m, name);
+    };
+    visit(this, '');
     return this;
   }
 
@@ -165,15 +171,25 @@ export abstract class Module {
    */
   stateDict(): Record<string, tf.Tensor> {
     const out: Record<string, tf.Tensor> = {};
+    for (const [key, v] of this.stateEntries()) {
+      const layout = layouts.get(v);
+      out[key] = tf.tidy(() => (layout ? layout.toTorch(v) : tf.clone(v)));
+    }
+    return out;
+  }
+
+  /**
+   * The state dict's keys with their variables, in torch's order: a module's own parameters, then
+   * its own buffers, then its children. A shared module appears under each of its names, as in torch.
+   */
+  private stateEntries(): Map<string, tf.Variable> {
+    const out = new Map<string, tf.Variable>();
     for (const [prefix, m] of this.namedModules()) {
-      // torch lists a module's own parameters, then its own buffers, then recurses.
       const own = m.ownVariables();
       const ordered = [...own.filter(([, v]) => !bufferSet.has(v)), ...own.filter(([, v]) => bufferSet.has(v))];
       for (const [name, v] of ordered) {
         const key = prefix ? `${prefix}.${name}` : name;
-        if (key in out) continue;
-        const layout = layouts.get(v);
-        out[key] = tf.tidy(() => (layout ? layout.toTorch(v) : tf.clone(v)));
+        if (!out.has(key)) out.set(key, v);
       }
     }
     return out;
@@ -186,7 +202,7 @@ export abstract class Module {
    */
   loadStateDict(dict: Record<string, tf.Tensor>, opts: LoadStateDictOptions = {}): LoadStateDictResult {
     const strict = opts.strict ?? true;
-    const expected = new Map<string, tf.Variable>([...this.namedParameters(), ...this.namedBuffers()]);
+    const expected = this.stateEntries();
     const problems: string[] = [];
     const missingKeys: string[] = [];
     const unexpectedKeys = Object.keys(dict).filter((k) => !expected.has(k));

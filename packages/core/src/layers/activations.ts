@@ -38,9 +38,15 @@ export function gelu(x: tf.Tensor, approximate: 'none' | 'tanh' = 'none'): tf.Te
   });
 }
 
-function moveAxisLast<T>(x: tf.Tensor, dim: number, fn: (t: tf.Tensor) => tf.Tensor): tf.Tensor {
-  const axis = dim < 0 ? x.rank + dim : dim;
-  if (axis < 0 || axis >= x.rank) fail('softmax', 'dim', `an axis in [-${x.rank}, ${x.rank - 1}]`, dim);
+/** `dim` as an axis of a rank-`rank` tensor (negative counts from the end), or an error naming `where`. */
+function checkAxis(where: string, dim: number, rank: number): number {
+  const axis = dim < 0 ? rank + dim : dim;
+  if (axis < 0 || axis >= rank) fail(where, 'dim', `an axis in [-${rank}, ${rank - 1}]`, dim);
+  return axis;
+}
+
+function moveAxisLast(where: string, x: tf.Tensor, dim: number, fn: (t: tf.Tensor) => tf.Tensor): tf.Tensor {
+  const axis = checkAxis(where, dim, x.rank);
   if (axis === x.rank - 1) return fn(x);
   return tf.tidy(() => {
     const perm = [...Array(x.rank).keys()];
@@ -52,12 +58,14 @@ function moveAxisLast<T>(x: tf.Tensor, dim: number, fn: (t: tf.Tensor) => tf.Ten
 
 /** softmax along `dim` (an axis of the archzoo tensor; default the last). */
 export function softmax(x: tf.Tensor, dim = -1): tf.Tensor {
-  return moveAxisLast(x, dim, (t) => tf.softmax(t));
+  return moveAxisLast('softmax', x, dim, (t) => tf.softmax(t));
 }
 
 /** log(softmax(x)) along `dim`, computed stably. */
 export function logSoftmax(x: tf.Tensor, dim = -1): tf.Tensor {
-  return moveAxisLast(x, dim, (t) => tf.logSoftmax(t));
+  // x - logsumexp(x) (logSumExp subtracts the max first). Not tf.logSoftmax: its customGrad saves
+  // a tensor, which tfjs's IS_TEST kernel-leak check reports as a leak on wasm.
+  return moveAxisLast('logSoftmax', x, dim, (t) => tf.tidy(() => tf.sub(t, tf.logSumExp(t, -1, true))));
 }
 
 const F32 = { dtype: 'float32' as const };
@@ -153,6 +161,7 @@ export class Softmax extends Activation {
     if (!Number.isInteger(this.dim)) fail('Softmax', 'option dim', 'an integer axis', opts.dim);
   }
   protected fn(x: tf.Tensor) {
+    checkAxis(`${this.typeName}.forward`, this.dim, x.rank);
     return softmax(x, this.dim);
   }
   override extraRepr() {
@@ -169,6 +178,7 @@ export class LogSoftmax extends Activation {
     if (!Number.isInteger(this.dim)) fail('LogSoftmax', 'option dim', 'an integer axis', opts.dim);
   }
   protected fn(x: tf.Tensor) {
+    checkAxis(`${this.typeName}.forward`, this.dim, x.rank);
     return logSoftmax(x, this.dim);
   }
   override extraRepr() {

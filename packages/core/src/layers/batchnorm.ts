@@ -9,7 +9,7 @@ export interface BatchNormOptions {
   eps?: number;
   /**
    * Running-statistics update weight: r = (1 - momentum) r + momentum batchStat. `null` uses a
-   * cumulative average (weight 1 / numBatchesTracked). Default 0.1 (PyTorch's).
+   * cumulative average (weight 1 / num_batches_tracked). Default 0.1 (PyTorch's).
    */
   momentum?: number | null;
   /** Learn weight (gamma, init 1) and bias (beta, init 0). Default true. */
@@ -29,9 +29,10 @@ export abstract class BatchNormBase extends Module {
   readonly momentum: number | null;
   weight: tf.Variable | null;
   bias: tf.Variable | null;
-  runningMean: tf.Variable | null;
-  runningVar: tf.Variable | null;
-  numBatchesTracked: tf.Variable | null;
+  // Buffers are named as in PyTorch's state dict (a field's name is its state-dict key).
+  running_mean: tf.Variable | null;
+  running_var: tf.Variable | null;
+  num_batches_tracked: tf.Variable | null;
 
   protected abstract readonly ranks: readonly number[];
   protected abstract readonly layout: string;
@@ -47,9 +48,9 @@ export abstract class BatchNormBase extends Module {
     const c = this.numFeatures;
     this.weight = affine ? parameter(tf.ones([c])) : null;
     this.bias = affine ? parameter(tf.zeros([c])) : null;
-    this.runningMean = track ? buffer(tf.zeros([c])) : null;
-    this.runningVar = track ? buffer(tf.ones([c])) : null;
-    this.numBatchesTracked = track ? buffer(tf.scalar(0, 'int32')) : null;
+    this.running_mean = track ? buffer(tf.zeros([c])) : null;
+    this.running_var = track ? buffer(tf.ones([c])) : null;
+    this.num_batches_tracked = track ? buffer(tf.scalar(0, 'int32')) : null;
   }
 
   forward(x: tf.Tensor): tf.Tensor {
@@ -59,7 +60,7 @@ export abstract class BatchNormBase extends Module {
       dims: { [-1]: this.numFeatures },
       dimNames: { [-1]: 'channel dimension (last)' },
     });
-    const useBatch = this.training || this.runningMean === null;
+    const useBatch = this.training || this.running_mean === null;
     const axes = [...Array(x.rank - 1).keys()];
     const count = x.size / this.numFeatures;
     if (useBatch && count <= 1 && this.training) {
@@ -72,12 +73,12 @@ export abstract class BatchNormBase extends Module {
         const m = tf.moments(x, axes);
         mean = m.mean;
         variance = m.variance; // biased
-        if (this.training && this.runningMean && this.runningVar && this.numBatchesTracked) {
+        if (this.training && this.running_mean && this.running_var && this.num_batches_tracked) {
           this.updateRunningStats(mean, variance, count);
         }
       } else {
-        mean = this.runningMean!;
-        variance = this.runningVar!;
+        mean = this.running_mean!;
+        variance = this.running_var!;
       }
       let y = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, this.eps)));
       if (this.weight) y = tf.mul(y, this.weight);
@@ -87,18 +88,18 @@ export abstract class BatchNormBase extends Module {
   }
 
   private updateRunningStats(mean: tf.Tensor, variance: tf.Tensor, count: number): void {
-    const nbt = this.numBatchesTracked!;
+    const nbt = this.num_batches_tracked!;
     nbt.assign(tf.add(nbt, tf.scalar(1, 'int32')));
-    // momentum null: cumulative average, weight 1 / numBatchesTracked (kept on device, no sync).
+    // momentum null: cumulative average, weight 1 / num_batches_tracked (kept on device, no sync).
     const m: tf.Tensor | number = this.momentum === null ? tf.div(1, tf.cast(nbt, 'float32')) : this.momentum;
     const unbiased = tf.mul(variance, count / (count - 1));
     // r = (1 - m) r + m stat; no gradient flows into the buffers.
-    this.runningMean!.assign(tf.add(tf.mul(tf.sub(1, m), this.runningMean!), tf.mul(m, mean)));
-    this.runningVar!.assign(tf.add(tf.mul(tf.sub(1, m), this.runningVar!), tf.mul(m, unbiased)));
+    this.running_mean!.assign(tf.add(tf.mul(tf.sub(1, m), this.running_mean!), tf.mul(m, mean)));
+    this.running_var!.assign(tf.add(tf.mul(tf.sub(1, m), this.running_var!), tf.mul(m, unbiased)));
   }
 
   override extraRepr(): string {
-    return `${this.numFeatures}, eps=${this.eps}, momentum=${this.momentum}, affine=${this.weight !== null}, trackRunningStats=${this.runningMean !== null}`;
+    return `${this.numFeatures}, eps=${this.eps}, momentum=${this.momentum}, affine=${this.weight !== null}, trackRunningStats=${this.running_mean !== null}`;
   }
 }
 

@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { ArchzooError, fail } from '../errors.js';
+import { ArchzooError, describeValue, fail } from '../errors.js';
 import { Module } from '../module.js';
 
 /** A module whose forward maps one tensor to one tensor. */
@@ -106,7 +106,7 @@ export class ModuleDict<M extends Module = Module> extends Module {
 
   get(key: string): M {
     const m = this.#modules.get(key);
-    if (!m) fail('ModuleDict.get', 'key', `one of ${[...this.#modules.keys()].map((k) => `'${k}'`).join(', ')}`, key);
+    if (!m) fail('ModuleDict.get', 'key', `one of ${[...this.#modules.keys()].map((k) => `'${k}'`).join(', ')}`, describeValue(key));
     return m;
   }
 

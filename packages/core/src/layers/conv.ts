@@ -1,6 +1,6 @@
 import { type Generator, torchDefaultUniform } from '@archzoo/init';
 import * as tf from '@tensorflow/tfjs-core';
-import { checkTensor, fail, intTuple, positiveInt } from '../errors.js';
+import { checkTensor, describeValue, fail, intTuple, positiveInt, shapeString } from '../errors.js';
 import { CONV1D_WEIGHT, CONV2D_WEIGHT } from '../layout.js';
 import { Module, parameter } from '../module.js';
 
@@ -39,19 +39,26 @@ export function convPadding(
  */
 export function dilateFilter(w: tf.Tensor4D, dh: number, dw: number): tf.Tensor4D {
   if (dh === 1 && dw === 1) return w;
+  // Rows, then columns, each by padding a new axis of size 1 to d; rank <= 4 throughout, as
+  // webgl's pad shader fails to compile for rank 6.
   return tf.tidy(() => {
     const [kh, kw, i, o] = w.shape;
-    const w6 = tf.reshape(w, [kh, 1, kw, 1, i, o]);
-    const padded = tf.pad(w6, [
+    const h = dh * (kh - 1) + 1;
+    const v = dw * (kw - 1) + 1;
+    const rows = tf.pad(tf.reshape(w, [kh, 1, kw * i * o]), [
       [0, 0],
       [0, dh - 1],
       [0, 0],
+    ]); // [kh, dh, kw*i*o]
+    const wh = tf.slice(tf.reshape(rows, [kh * dh, kw, 1, i * o]), 0, h); // [h, kw, 1, i*o]
+    const cols = tf.pad(wh, [
+      [0, 0],
+      [0, 0],
       [0, dw - 1],
       [0, 0],
-      [0, 0],
-    ]); // [kh, dh, kw, dw, i, o]
-    const full = tf.reshape(padded, [kh * dh, kw * dw, i, o]);
-    return tf.slice(full, [0, 0, 0, 0], [dh * (kh - 1) + 1, dw * (kw - 1) + 1, i, o]);
+    ]); // [h, kw, dw, i*o]
+    const full = tf.slice(tf.reshape(cols, [h, kw * dw, i * o]), [0, 0, 0], [h, v, i * o]); // [h, v, i*o]
+    return tf.reshape(full, [h, v, i, o]) as tf.Tensor4D;
   });
 }
 
@@ -152,6 +159,9 @@ export class Conv2d extends Module {
     this.dilation = intTuple(n, 'dilation', opts.dilation ?? 1, 2, 1) as [number, number];
     this.groups = positiveInt(n, 'groups', opts.groups ?? 1);
     this.padding = opts.padding ?? 0;
+    if (typeof this.padding === 'string' && this.padding !== 'same' && this.padding !== 'valid') {
+      fail(n, 'option padding', "an integer >= 0, 2 of them, 'same' or 'valid'", describeValue(this.padding));
+    }
     if (this.padding !== 'same' && this.padding !== 'valid') intTuple(n, 'padding', this.padding, 2, 0);
     if (this.padding === 'same' && (this.stride[0] !== 1 || this.stride[1] !== 1)) {
       fail(n, 'option padding', "'same' only with stride 1 (as in PyTorch)", `stride ${JSON.stringify(this.stride)}`);
@@ -176,6 +186,13 @@ export class Conv2d extends Module {
       dims: { 3: this.inChannels },
       dimNames: { 3: 'channel dimension (last, NHWC)' },
     });
+    const [pt, pb, pl, pr] = convPadding(this.padding, this.kernelSize, this.dilation);
+    const minH = this.dilation[0] * (this.kernelSize[0] - 1) + 1 - pt - pb;
+    const minW = this.dilation[1] * (this.kernelSize[1] - 1) + 1 - pl - pr;
+    if (x.shape[1]! < minH || x.shape[2]! < minW) {
+      const need = `a spatial size of at least ${minH}x${minW} (dilated kernel minus padding)`;
+      fail(`${this.typeName}.forward`, 'input', need, `${x.shape[1]}x${x.shape[2]} (shape ${shapeString(x.shape)})`);
+    }
     return conv2d(x as tf.Tensor4D, this.weight as tf.Tensor4D, this.bias, this);
   }
 
@@ -228,6 +245,9 @@ export class Conv1d extends Module {
     this.dilation = positiveInt(n, 'dilation', opts.dilation ?? 1);
     this.groups = positiveInt(n, 'groups', opts.groups ?? 1);
     this.padding = opts.padding ?? 0;
+    if (typeof this.padding === 'string' && this.padding !== 'same' && this.padding !== 'valid') {
+      fail(n, 'option padding', "an integer >= 0, 'same' or 'valid'", describeValue(this.padding));
+    }
     if (this.padding !== 'same' && this.padding !== 'valid') intTuple(n, 'padding', this.padding, 1, 0);
     if (this.padding === 'same' && this.stride !== 1) fail(n, 'option padding', "'same' only with stride 1", `stride ${this.stride}`);
     if (this.inChannels % this.groups !== 0 || this.outChannels % this.groups !== 0) {
@@ -248,6 +268,13 @@ export class Conv1d extends Module {
       dims: { 2: this.inChannels },
       dimNames: { 2: 'channel dimension (last)' },
     });
+    const pad1d: Padding2d = typeof this.padding === 'number' ? [0, this.padding] : this.padding;
+    const [, , pl, pr] = convPadding(pad1d, [1, this.kernelSize], [1, this.dilation]);
+    const minL = this.dilation * (this.kernelSize - 1) + 1 - pl - pr;
+    if (x.shape[1]! < minL) {
+      const need = `a length of at least ${minL} (dilated kernel minus padding)`;
+      fail('Conv1d.forward', 'input', need, `${x.shape[1]} (shape ${shapeString(x.shape)})`);
+    }
     return tf.tidy(() => {
       const [nb, len, cin] = x.shape;
       const x4 = tf.reshape(x, [nb, 1, len, cin]) as tf.Tensor4D; // [N, 1, L, C]

@@ -24,10 +24,10 @@ export function embedding(indices: tf.Tensor, weight: tf.Tensor2D, paddingIdx: n
       const rows = weight.shape[0];
       const maskValues = new Float32Array(rows).fill(1);
       maskValues[paddingIdx] = 0;
-      const mask = tf.tensor2d(maskValues, [rows, 1]);
-      const blockPadGrad = tf.customGrad((wt: tf.Tensor) => ({
-        value: tf.clone(wt),
-        gradFunc: (dy: tf.Tensor) => tf.mul(dy, mask),
+      // The mask is made when the gradient runs: a tensor made here would be gone by then (tidy).
+      const blockPadGrad = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => ({
+        value: tf.clone(args[0] as tf.Tensor),
+        gradFunc: (dy: tf.Tensor) => tf.mul(dy, tf.tensor2d(maskValues, [rows, 1])),
       }));
       w = blockPadGrad(weight) as tf.Tensor2D;
     }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { checkTensor, fail, intTuple } from '../errors.js';
+import { checkTensor, fail, intTuple, shapeString } from '../errors.js';
 import { Module } from '../module.js';
 
 export interface Pool2dOptions {
@@ -21,6 +21,17 @@ function poolArgs(where: string, o: Pool2dOptions) {
 }
 
 const NHWC = { rank: 4, layout: '[N, H, W, C] (NHWC)' } as const;
+
+/** Throws unless every window fits: size + 2 padding >= kernel on H and W. */
+function checkWindows(where: string, x: tf.Tensor, o: Pool2dOptions): void {
+  const { k, p } = poolArgs(where, o);
+  const minH = k[0] - 2 * p[0];
+  const minW = k[1] - 2 * p[1];
+  if (x.shape[1]! < minH || x.shape[2]! < minW) {
+    const need = `a spatial size of at least ${minH}x${minW} (kernel minus padding)`;
+    fail(where, 'input', need, `${x.shape[1]}x${x.shape[2]} (shape ${shapeString(x.shape)})`);
+  }
+}
 
 /** 2-D max pooling, PyTorch semantics (padding counts as -inf). x `[N, H, W, C]`. */
 export function maxPool2d(x: tf.Tensor4D, o: Pool2dOptions): tf.Tensor4D {
@@ -58,6 +69,7 @@ export class MaxPool2d extends Module {
   }
   forward(x: tf.Tensor): tf.Tensor4D {
     checkTensor('MaxPool2d.forward', 'input', x, NHWC);
+    checkWindows('MaxPool2d.forward', x, this.options);
     return maxPool2d(x as tf.Tensor4D, this.options);
   }
   override extraRepr() {
@@ -75,6 +87,7 @@ export class AvgPool2d extends Module {
   }
   forward(x: tf.Tensor): tf.Tensor4D {
     checkTensor('AvgPool2d.forward', 'input', x, NHWC);
+    checkWindows('AvgPool2d.forward', x, this.options);
     return avgPool2d(x as tf.Tensor4D, this.options);
   }
   override extraRepr() {
@@ -104,6 +117,10 @@ export class MaxPool1d extends Module {
   forward(x: tf.Tensor): tf.Tensor3D {
     checkTensor('MaxPool1d.forward', 'input', x, { rank: 3, layout: '[N, L, C] (channels last)' });
     const { kernelSize: k, stride, padding } = this.options;
+    const minL = k - 2 * (padding ?? 0);
+    if (x.shape[1]! < minL) {
+      fail('MaxPool1d.forward', 'input', `a length of at least ${minL} (kernel minus padding)`, `${x.shape[1]} (shape ${shapeString(x.shape)})`);
+    }
     return tf.tidy(() => {
       const x4 = tf.expandDims(x, 1) as tf.Tensor4D; // [N, 1, L, C]
       const y = maxPool2d(x4, { kernelSize: [1, k], stride: [1, stride ?? k], padding: [0, padding ?? 0] });

@@ -1,0 +1,61 @@
+import { setBackend } from '@archzoo/core';
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { environmentNote, main } from './command.js';
+
+describe('archzoo command line', () => {
+  let out: string[];
+  let err: string[];
+  beforeEach(() => {
+    out = [];
+    err = [];
+    vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
+    vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
+  });
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+  afterAll(async () => {
+    await setBackend('cpu');
+  });
+
+  it('lists the workloads with their reference impl', async () => {
+    await expect(main(['list'])).resolves.toBe(0);
+    expect(out[0]).toMatch(/^lenet5_b64: /);
+    expect(out).toContainEqual(expect.stringMatching(/^ {2}tfjs-layers \(reference\): /));
+  });
+
+  it('prints usage for --help (exit 0) and for no command (exit 2)', async () => {
+    await expect(main(['--help'])).resolves.toBe(0);
+    expect(out.join('\n')).toContain('usage: archzoo <command>');
+    await expect(main([])).resolves.toBe(2);
+  });
+
+  it('answers usage errors with exit code 2 and a reason', async () => {
+    await expect(main(['frobnicate'])).resolves.toBe(2);
+    expect(err.join('\n')).toContain("unknown command 'frobnicate'");
+    await expect(main(['bench', '--workload', 'nope'])).resolves.toBe(2);
+    expect(err.join('\n')).toContain("unknown workload 'nope'; known: lenet5_b64");
+    await expect(main(['bench', '--backend', 'gpu'])).resolves.toBe(2);
+    expect(err.join('\n')).toContain("--backend expected some of wasm, cpu, webgl, got 'gpu'");
+    await expect(main(['bench', '--steps', '0'])).resolves.toBe(2);
+    await expect(main(['bench', '--bogus'])).resolves.toBe(2);
+    await expect(main(['demo', 'extra'])).resolves.toBe(2);
+  });
+
+  it('runs the demo and exits 0 when the loss falls', async () => {
+    await expect(main(['demo', '--steps', '30', '--backend', 'cpu'])).resolves.toBe(0);
+    expect(out[0]).toMatch(/^archzoo demo: two moons/);
+    expect(out.at(-1)).toMatch(/^accuracy: /);
+  });
+
+  it('says on which terms wasm was measured', () => {
+    const note = environmentNote([
+      { workload: 'w', impl: 'i', backend: 'wasm', msPerStep: 1, steps: 1 },
+    ]);
+    expect(note).toMatch(/@archzoo\/core imported/);
+    expect(note).toMatch(/wasm Conv2DBackpropFilter (registered|NOT registered)/);
+    expect(
+      environmentNote([{ workload: 'w', impl: 'i', backend: 'cpu', msPerStep: 1, steps: 1 }]),
+    ).not.toMatch(/wasm/);
+  });
+});

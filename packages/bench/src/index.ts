@@ -1,0 +1,32 @@
+/**
+ * @archzoo/bench: the `archzoo` command (benchmarks and the demo) and its harness, usable as a
+ * library: register workloads in a `Registry`, `runBench` them, and format the records.
+ */
+export { environmentNote, main } from './command.js';
+export { type DemoOptions, type DemoResult, type PointSet, runDemo, twoMoons } from './demo.js';
+export { assertSharedEngine } from './engine.js';
+export {
+  type BenchRecord,
+  type Impl,
+  type ImplContext,
+  type Measurement,
+  type MeasureOptions,
+  measure,
+  type RunOptions,
+  readLoss,
+  runBench,
+  type Trainer,
+  type Workload,
+} from './harness.js';
+export { builtinRegistry, Registry } from './registry.js';
+export { formatTable, type RatedRecord, referencesOf, toJsonLine, withRatios } from './report.js';
+export { median } from './stats.js';
+export { accuracy, crossEntropy, oneHotTargets, randomBatch } from './train.js';
+export {
+  LENET5_BATCH,
+  LENET5_LR,
+  LeNet5,
+  type LeNet5Options,
+  lenet5B64,
+  tfjsLayersLeNet5,
+} from './workloads/lenet5.js';

@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import type { BenchRecord } from './harness.js';
+import { formatTable, referencesOf, toJsonLine, withRatios } from './report.js';
+
+const records: BenchRecord[] = [
+  { workload: 'lenet5_b64', impl: 'tfjs-layers', backend: 'wasm', msPerStep: 20, steps: 20 },
+  { workload: 'lenet5_b64', impl: 'archzoo', backend: 'wasm', msPerStep: 15, steps: 20 },
+  { workload: 'lenet5_b64', impl: 'tfjs-layers', backend: 'cpu', msPerStep: 400, steps: 5 },
+  { workload: 'lenet5_b64', impl: 'archzoo', backend: 'cpu', msPerStep: 500.126, steps: 5 },
+  {
+    workload: 'lenet5_b64',
+    impl: 'other',
+    backend: 'cpu',
+    msPerStep: null,
+    steps: 0,
+    error: 'Kernel X not registered',
+  },
+];
+const refs = { lenet5_b64: 'tfjs-layers' };
+
+describe('toJsonLine', () => {
+  it('prints exactly { workload, impl, backend, msPerStep, steps } as one line', () => {
+    const line = toJsonLine({ ...records[1]!, msPerStep: 15.123456 });
+    expect(line).not.toContain('\n');
+    const parsed = JSON.parse(line);
+    expect(Object.keys(parsed)).toEqual(['workload', 'impl', 'backend', 'msPerStep', 'steps']);
+    expect(parsed).toEqual({
+      workload: 'lenet5_b64',
+      impl: 'archzoo',
+      backend: 'wasm',
+      msPerStep: 15.123,
+      steps: 20,
+    });
+  });
+
+  it('adds error (and a null msPerStep) for a failed measurement', () => {
+    expect(JSON.parse(toJsonLine(records[4]!))).toEqual({
+      workload: 'lenet5_b64',
+      impl: 'other',
+      backend: 'cpu',
+      msPerStep: null,
+      steps: 0,
+      error: 'Kernel X not registered',
+    });
+  });
+});
+
+describe('withRatios', () => {
+  it('divides by the reference on the same backend only', () => {
+    const rated = withRatios(records, refs);
+    expect(rated.map((r) => r.ratio)).toEqual([1, 0.75, 1, 500.126 / 400, null]);
+    expect(rated.map((r) => r.isReference)).toEqual([true, false, true, false, false]);
+  });
+
+  it('gives null when the reference did not run or failed', () => {
+    const rated = withRatios([records[1]!, { ...records[0]!, msPerStep: null, error: 'x' }], refs);
+    expect(rated[0]!.ratio).toBeNull();
+    expect(withRatios([records[1]!], refs)[0]!.ratio).toBeNull();
+  });
+
+  it('takes references from workloads', () => {
+    expect(referencesOf([{ name: 'w', description: '', reference: 'r', impls: [] }])).toEqual({
+      w: 'r',
+    });
+  });
+});
+
+describe('formatTable', () => {
+  const table = formatTable(withRatios(records, refs));
+  const lines = table.split('\n');
+
+  it('has a header, a rule and one row per record', () => {
+    expect(lines).toHaveLength(2 + records.length);
+    expect(lines[0]!.split(/\s{2,}/)).toEqual(['workload', 'impl', 'backend', 'ms/step', 'vs ref']);
+    expect(lines[1]).toMatch(/^-+( {2}-+){4}$/);
+  });
+
+  it('shows ms with two decimals, right-aligned, and ratios with the reference marked', () => {
+    expect(lines[2]!.split(/\s{2,}/)).toEqual([
+      'lenet5_b64',
+      'tfjs-layers',
+      'wasm',
+      '20.00',
+      '1.00x (ref)',
+    ]);
+    expect(lines[3]!.split(/\s{2,}/)).toEqual(['lenet5_b64', 'archzoo', 'wasm', '15.00', '0.75x']);
+    expect(lines[5]!.split(/\s{2,}/)).toEqual(['lenet5_b64', 'archzoo', 'cpu', '500.13', '1.25x']);
+    // Right-aligned: the ms column ends at the same place in every row.
+    const end = (l: string, cell: string) => l.indexOf(cell) + cell.length;
+    expect(end(lines[2]!, '20.00')).toBe(end(lines[5]!, '500.13'));
+    expect(end(lines[0]!, 'ms/step')).toBe(end(lines[5]!, '500.13'));
+  });
+
+  it('shows a failed measurement with its error', () => {
+    expect(lines[6]).toContain('failed: Kernel X not registered');
+    expect(lines[6]!.split(/\s{2,}/)[3]).toBe('-');
+  });
+
+  it('starts every text column where its header starts', () => {
+    const header = lines[0]!;
+    for (const col of ['impl', 'backend', 'vs ref']) {
+      const at = header.indexOf(col);
+      for (const l of lines.slice(2)) {
+        expect(l.slice(at - 2, at)).toBe('  ');
+        expect(l[at]).not.toBe(' ');
+      }
+    }
+  });
+});

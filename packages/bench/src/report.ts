@@ -1,0 +1,84 @@
+import type { BenchRecord, Workload } from './harness.js';
+
+/** A record with its speed relative to the workload's reference impl on the same backend. */
+export interface RatedRecord extends BenchRecord {
+  /** msPerStep / reference msPerStep (below 1: faster than the reference); null if unknown. */
+  ratio: number | null;
+  /** True for the reference impl's own row. */
+  isReference: boolean;
+}
+
+/**
+ * Adds to each record its ratio to the reference impl of its workload on the same backend, from
+ * the same run. `references` maps workload name to reference impl name.
+ */
+export function withRatios(
+  records: readonly BenchRecord[],
+  references: Readonly<Record<string, string>>,
+): RatedRecord[] {
+  return records.map((r) => {
+    const refName = references[r.workload];
+    const ref = records.find(
+      (o) => o.workload === r.workload && o.backend === r.backend && o.impl === refName,
+    );
+    const ratio = r.msPerStep !== null && ref?.msPerStep ? r.msPerStep / ref.msPerStep : null;
+    return { ...r, ratio, isReference: r.impl === refName };
+  });
+}
+
+/** `workload name -> reference impl` for a list of workloads. */
+export function referencesOf(workloads: readonly Workload[]): Record<string, string> {
+  return Object.fromEntries(workloads.map((w) => [w.name, w.reference]));
+}
+
+/**
+ * One JSON line for a record: `{ workload, impl, backend, msPerStep, steps }` (plus `error` when
+ * the measurement failed). msPerStep is rounded to microseconds.
+ */
+export function toJsonLine(r: BenchRecord): string {
+  const out: BenchRecord = {
+    workload: r.workload,
+    impl: r.impl,
+    backend: r.backend,
+    msPerStep: r.msPerStep === null ? null : Math.round(r.msPerStep * 1000) / 1000,
+    steps: r.steps,
+  };
+  if (r.error !== undefined) out.error = r.error;
+  return JSON.stringify(out);
+}
+
+const HEADERS = ['workload', 'impl', 'backend', 'ms/step', 'vs ref'] as const;
+
+function ratioCell(r: RatedRecord): string {
+  if (r.msPerStep === null) return `failed: ${r.error ?? 'unknown error'}`;
+  if (r.isReference) return '1.00x (ref)';
+  return r.ratio === null ? 'n/a (no ref)' : `${r.ratio.toFixed(2)}x`;
+}
+
+/**
+ * A plain-text table, one row per record: workload, impl, backend, median ms/step and the ratio
+ * to the reference. Text columns are left-aligned, numbers right-aligned; a failed measurement
+ * shows '-' and its error in the ratio column.
+ */
+export function formatTable(rows: readonly RatedRecord[]): string {
+  const cells = rows.map((r) => [
+    r.workload,
+    r.impl,
+    r.backend,
+    r.msPerStep === null ? '-' : r.msPerStep.toFixed(2),
+    ratioCell(r),
+  ]);
+  const widths = HEADERS.map((h, c) =>
+    Math.max(h.length, ...cells.map((row) => (c === 4 ? 0 : row[c]!.length))),
+  );
+  const numeric = [false, false, false, true, false];
+  const line = (row: readonly string[]) =>
+    row
+      .map((cell, c) =>
+        c === 4 ? cell : numeric[c] ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!),
+      )
+      .join('  ')
+      .trimEnd();
+  const rule = widths.map((w, c) => '-'.repeat(c === 4 ? Math.max(w, 11) : w)).join('  ');
+  return [line(HEADERS), rule, ...cells.map(line)].join('\n');
+}

@@ -1,0 +1,84 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { setBackend } from '../backend.js';
+import '../register.js';
+import { conv2dBackpropFilter } from './conv2d_backprop_filter.js';
+import { registerArchzooKernels } from './index.js';
+import { maxPoolGrad } from './max_pool_grad.js';
+import { resizeBilinearGrad } from './resize_bilinear_grad.js';
+import { resizeNearestNeighborGrad } from './resize_nearest_neighbor_grad.js';
+
+/** Kernels cpu has and wasm may still lack: FFT, complex numbers, ragged tensors, strings, Draw. */
+const OUT_OF_SCOPE = new Set([
+  'Complex',
+  'ComplexAbs',
+  'Draw',
+  'FFT',
+  'IFFT',
+  'Imag',
+  'RaggedGather',
+  'RaggedRange',
+  'RaggedTensorToTensor',
+  'Real',
+  'StaticRegexReplace',
+]);
+
+describe('registerArchzooKernels', () => {
+  afterAll(async () => {
+    await setBackend('cpu');
+  });
+
+  it('leaves wasm lacking no cpu kernel but FFT, complex, ragged and string ones', async () => {
+    await setBackend('wasm');
+    const wasm = new Set(tf.getKernelsForBackend('wasm').map((k) => k.kernelName));
+    const missing = tf
+      .getKernelsForBackend('cpu')
+      .map((k) => k.kernelName)
+      .filter((name) => !wasm.has(name) && !OUT_OF_SCOPE.has(name));
+    expect(missing).toEqual([]);
+    for (const name of [
+      tf.Conv2DBackpropFilter,
+      tf.DepthwiseConv2dNativeBackpropFilter,
+      tf.DepthwiseConv2dNativeBackpropInput,
+      tf.UnsortedSegmentSum,
+      tf.Einsum,
+    ]) {
+      expect(wasm.has(name), name).toBe(true);
+    }
+  });
+
+  it('keeps its fixes over the stock kernels across backend switches, and is idempotent', async () => {
+    // A backend's fixes land once its module has loaded and it has been activated.
+    await setBackend('cpu');
+    for (const backend of ['wasm', 'cpu', 'wasm', 'cpu'] as const) {
+      await setBackend(backend);
+      registerArchzooKernels();
+      registerArchzooKernels();
+      expect(tf.getKernel(tf.MaxPoolGrad, 'wasm')?.kernelFunc).toBe(maxPoolGrad);
+      expect(tf.getKernel(tf.ResizeBilinearGrad, 'wasm')?.kernelFunc).toBe(resizeBilinearGrad);
+      expect(tf.getKernel(tf.ResizeNearestNeighborGrad, 'wasm')?.kernelFunc).toBe(
+        resizeNearestNeighborGrad,
+      );
+      expect(tf.getKernel(tf.ResizeBilinearGrad, 'cpu')?.kernelFunc).toBe(resizeBilinearGrad);
+      expect(tf.getKernel(tf.ResizeNearestNeighborGrad, 'cpu')?.kernelFunc).toBe(
+        resizeNearestNeighborGrad,
+      );
+      expect(tf.getKernel(tf.Conv2DBackpropFilter, 'wasm')?.kernelFunc).toBe(conv2dBackpropFilter);
+    }
+    // cpu's own MaxPoolGrad is right and stays.
+    expect(tf.getKernel(tf.MaxPoolGrad, 'cpu')?.kernelFunc).not.toBe(maxPoolGrad);
+  });
+
+  it('puts a fix back when a stock kernel is registered over it, at the next backend activation', async () => {
+    await setBackend('wasm');
+    const stock = (): tf.TensorInfo => {
+      throw new Error('stock kernel');
+    };
+    tf.unregisterKernel(tf.MaxPoolGrad, 'wasm');
+    tf.registerKernel({ kernelName: tf.MaxPoolGrad, backendName: 'wasm', kernelFunc: stock });
+    expect(tf.getKernel(tf.MaxPoolGrad, 'wasm')?.kernelFunc).toBe(stock);
+    await setBackend('cpu');
+    await setBackend('wasm');
+    expect(tf.getKernel(tf.MaxPoolGrad, 'wasm')?.kernelFunc).toBe(maxPoolGrad);
+  });
+});

@@ -1,0 +1,92 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { conv2dBackpropFilter } from './conv2d_backprop_filter.js';
+import { depthwiseConv2dBackpropFilter } from './depthwise_conv2d_backprop_filter.js';
+import { depthwiseConv2dBackpropInput } from './depthwise_conv2d_backprop_input.js';
+import { einsum } from './einsum.js';
+import { maxPoolGrad } from './max_pool_grad.js';
+import { resizeBilinearGrad } from './resize_bilinear_grad.js';
+import { resizeNearestNeighborGrad } from './resize_nearest_neighbor_grad.js';
+import { unsortedSegmentSum } from './unsorted_segment_sum.js';
+
+/** Kernels tfjs-backend-wasm 4.22 lacks (training conv2d, depthwiseConv2d and gather needs them). */
+const MISSING: Readonly<Record<string, Record<string, tf.KernelFunc>>> = {
+  wasm: {
+    [tf.Conv2DBackpropFilter]: conv2dBackpropFilter,
+    [tf.DepthwiseConv2dNativeBackpropFilter]: depthwiseConv2dBackpropFilter,
+    [tf.DepthwiseConv2dNativeBackpropInput]: depthwiseConv2dBackpropInput,
+    [tf.UnsortedSegmentSum]: unsortedSegmentSum,
+    [tf.Einsum]: einsum,
+  },
+};
+
+/** Stock kernels that compute wrong gradients, replaced by archzoo's (see each kernel's doc). */
+const FIXES: Readonly<Record<string, Record<string, tf.KernelFunc>>> = {
+  wasm: {
+    [tf.MaxPoolGrad]: maxPoolGrad,
+    [tf.ResizeBilinearGrad]: resizeBilinearGrad,
+    [tf.ResizeNearestNeighborGrad]: resizeNearestNeighborGrad,
+  },
+  cpu: {
+    [tf.ResizeBilinearGrad]: resizeBilinearGrad,
+    [tf.ResizeNearestNeighborGrad]: resizeNearestNeighborGrad,
+  },
+};
+
+/**
+ * A kernel no op ever runs. tfjs calls a backend's kernels' `setupFunc`s each time it activates
+ * that backend, which is after the backend's module (lazily imported by `setBackend`) has
+ * registered its stock kernels; this one's setupFunc then puts archzoo's fixes back over them.
+ */
+const SETUP_HOOK = 'ArchzooKernelFixes';
+
+/** Registers `kernelFunc` as `kernelName` on `backendName` unless it already is; replaces silently. */
+function put(kernelName: string, backendName: string, kernelFunc: tf.KernelFunc): void {
+  const current = tf.getKernel(kernelName, backendName);
+  if (current?.kernelFunc === kernelFunc) return;
+  if (current) tf.unregisterKernel(kernelName, backendName);
+  tf.registerKernel({ kernelName, backendName, kernelFunc });
+}
+
+/** Puts archzoo's fixes over the stock kernels of `backendName`, where those are loaded. */
+function applyFixes(backendName: string): void {
+  for (const [name, fn] of Object.entries(FIXES[backendName] ?? {})) {
+    // A fix registered before the backend's module loads would be overwritten by it (with a
+    // warning); wait for the stock kernel, and the setup hook will come back for it.
+    if (tf.getKernel(name, backendName)) put(name, backendName, fn);
+  }
+}
+
+/**
+ * Registers archzoo's kernels with tfjs, once (later calls change nothing):
+ * - on wasm, the kernels tfjs-backend-wasm 4.22 lacks: Conv2DBackpropFilter,
+ *   DepthwiseConv2dNativeBackpropFilter, DepthwiseConv2dNativeBackpropInput, UnsortedSegmentSum
+ *   (gather's gradient) and Einsum;
+ * - fixes for stock gradient kernels that are wrong: MaxPoolGrad on wasm (padding could win a
+ *   window), ResizeBilinearGrad and ResizeNearestNeighborGrad on wasm and cpu (halfPixelCenters
+ *   ignored; cpu also broken for non-square bilinear and batch > 1 nearest).
+ * Fixes land when their backend is activated (`setBackend`), whichever order modules load in.
+ * Called by `register.ts` on import of `@archzoo/core`.
+ *
+ * @example
+ * registerArchzooKernels();
+ * await setBackend('wasm');
+ * tf.grad((w: tf.Tensor) => tf.sum(tf.conv2d(x, w as tf.Tensor4D, 1, 'same')))(w); // runs on wasm
+ */
+export function registerArchzooKernels(): void {
+  for (const [backendName, kernels] of Object.entries(MISSING)) {
+    for (const [name, fn] of Object.entries(kernels)) put(name, backendName, fn);
+  }
+  for (const backendName of Object.keys(FIXES)) {
+    if (!tf.getKernel(SETUP_HOOK, backendName)) {
+      tf.registerKernel({
+        kernelName: SETUP_HOOK,
+        backendName,
+        kernelFunc: () => {
+          throw new Error(`${SETUP_HOOK} is a registration hook, not a kernel to run`);
+        },
+        setupFunc: () => applyFixes(backendName),
+      });
+    }
+    applyFixes(backendName);
+  }
+}

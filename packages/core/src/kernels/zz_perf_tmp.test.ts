@@ -1,0 +1,20 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { it } from 'vitest';
+import { setBackend } from '../backend.js';
+import '../register.js';
+import { randomValues } from './testing.js';
+it('perf', async () => {
+  await setBackend('wasm');
+  const P = 8192, K = 576, C = 64;
+  const a = tf.tensor(randomValues(P * K, 1), [P, K]);
+  const aT = tf.tensor(randomValues(P * K, 1), [K, P]);
+  const dy = tf.tensor(randomValues(P * C, 2), [P, C]);
+  const dyT = tf.tensor(randomValues(P * C, 2), [C, P]);
+  const time = (label: string, f: () => tf.Tensor) => { tf.dispose(f()); const t = performance.now(); for (let i=0;i<3;i++){ const r = f(); r.dataSync(); r.dispose(); } console.log(label, ((performance.now() - t)/3).toFixed(0), 'ms'); };
+  time('aT[K,P] x dy[P,C] (no transpose)', () => tf.matMul(aT, dy));
+  time('a[P,K]^T x dy (transposeA)', () => tf.matMul(a, dy, true, false));
+  time('dyT[C,P] x a[P,K] (no transpose) -> [C,K]', () => tf.matMul(dyT, a));
+  time('dy^T x a (transposeA) -> [C,K]', () => tf.matMul(dy, a, true, false));
+  time('aT[K,P] x dyT^T (transposeB)', () => tf.matMul(aT, dyT, false, true));
+  console.log('wasm threads', (await import('@tensorflow/tfjs-backend-wasm')).getThreadsCount?.());
+}, 600000);

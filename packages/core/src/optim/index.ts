@@ -1,0 +1,11 @@
+/**
+ * Optimizers, learning-rate schedulers and gradient clipping with PyTorch 1.13's exact update
+ * rules and state-dict structure, driven by `tf.variableGrads` gradients.
+ */
+export * from './adagrad.js';
+export * from './adam.js';
+export * from './clip_grad.js';
+export * from './lr_scheduler.js';
+export * from './optimizer.js';
+export * from './rmsprop.js';
+export * from './sgd.js';

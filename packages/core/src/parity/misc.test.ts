@@ -1,0 +1,13 @@
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import fx from '../../fixtures/misc.json';
+import { testBackends, useBackend } from '../testing/backends.js';
+import { checkCase, logObserved, parityCases } from './helpers.js';
+
+// Flatten and Dropout against PyTorch 1.13 (fixtures/gen_fixtures.py): output, input and parameter gradients.
+for (const backend of testBackends()) {
+  describe(`Flatten and Dropout parity (${backend})`, () => {
+    beforeAll(() => useBackend(backend));
+    afterAll(() => logObserved(backend));
+    for (const c of parityCases(fx)) it(c.name, () => checkCase(c, 'misc'));
+  });
+}

@@ -1,0 +1,130 @@
+/**
+ * Orthogonal initialization: Saxe, McClelland & Ganguli 2014, "Exact solutions to the nonlinear
+ * dynamics of learning in deep linear neural networks" (ICLR); the Haar-distributed sampler of
+ * Mezzadri 2007, "How to generate random matrices from the classical compact groups".
+ *
+ * A Gaussian matrix A = Q R gives a Haar (uniformly distributed) Q only after the sign fix
+ * Q <- Q diag(sign(R_kk)): LAPACK's Householder QR picks R_kk = -sign(x_0) ||x||, which biases Q.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { WeightLayout } from './fans.js';
+import { type RandomOptions, sizeOf } from './options.js';
+import { formQ, type HouseholderFactors, householderFactor, makeReflector } from './qr.js';
+import { defaultGenerator, type Generator } from './random.js';
+
+/**
+ * How the Haar sample is drawn. Both give exactly the same distribution.
+ * - 'qr': QR of an m x n Gaussian matrix with the sign fix, as `torch.nn.init.orthogonal_`.
+ * - 'householder': Stewart 1980 ("The efficient generation of random orthogonal matrices with an
+ *   application to condition estimators"): the same Householder QR, except that the trailing
+ *   block, which after k reflections is again an i.i.d. Gaussian independent of them, is drawn
+ *   fresh instead of updated. It skips the factorization's matrix products: about half the flops.
+ */
+export type OrthogonalMethod = 'qr' | 'householder';
+
+/**
+ * m x n (m >= n) matrix with orthonormal columns, Haar distributed, column-major.
+ * Q = H_1 ... H_n [I_n; 0] diag(sign(R_kk)).
+ */
+export function haarColumns(
+  m: number,
+  n: number,
+  g: Generator,
+  method: OrthogonalMethod = 'qr',
+): Float64Array {
+  if (n > m) throw new RangeError(`haarColumns: expected m >= n, got ${m} x ${n}`);
+  const a = new Float64Array(m * n);
+  let f: HouseholderFactors;
+  if (method === 'qr') {
+    for (let i = 0; i < a.length; i++) a[i] = g.normal();
+    f = householderFactor(a, m, n);
+  } else {
+    const tau = new Float64Array(n);
+    const rDiag = new Float64Array(n);
+    for (let k = 0; k < n; k++) {
+      // A fresh Gaussian in rows k..m-1: what the trailing update would have produced, in law.
+      for (let i = k; i < m; i++) a[k * m + i] = g.normal();
+      [tau[k], rDiag[k]] = makeReflector(a, m, k);
+    }
+    f = { m, n, a, tau, rDiag };
+  }
+  const q = formQ(f, n);
+  for (let k = 0; k < n; k++) {
+    if (f.rDiag[k] >= 0) continue; // sign(0) counts as +1
+    for (let i = 0; i < m; i++) q[k * m + i] = -q[k * m + i];
+  }
+  return q;
+}
+
+/**
+ * A Haar-distributed rows x cols matrix, row-major, with orthonormal rows (rows <= cols) or
+ * orthonormal columns (rows >= cols): W W^T = I or W^T W = I.
+ *
+ * @example
+ * const w = randomOrthogonal(3, 5, { generator: new Generator(0) }); // 3 orthonormal rows of length 5
+ */
+export function randomOrthogonal(
+  rows: number,
+  cols: number,
+  opts: RandomOptions & { method?: OrthogonalMethod } = {},
+): Float64Array {
+  const g = opts.generator ?? defaultGenerator();
+  const out = new Float64Array(rows * cols);
+  if (rows >= cols) {
+    const q = haarColumns(rows, cols, g, opts.method); // [rows, cols] column-major
+    for (let c = 0; c < cols; c++)
+      for (let r = 0; r < rows; r++) out[r * cols + c] = q[c * rows + r];
+  } else {
+    // Orthonormal rows: the transpose of a cols x rows sample; its columns are our rows.
+    out.set(haarColumns(cols, rows, g, opts.method));
+  }
+  return out;
+}
+
+/** Options of `orthogonal`. */
+export interface OrthogonalOptions extends RandomOptions {
+  /** Multiplies the orthogonal matrix. Default 1. */
+  gain?: number;
+  /**
+   * Which axis counts as rows (the output units). 'torch' (default): rows = shape[0], the rest
+   * flattened, as `torch.nn.init.orthogonal_`. 'archzoo': rows = shape[-1] (the `out` of
+   * `[in, out]` and `[...k, in, out]`); the result is the same weight as the torch one, permuted.
+   */
+  layout?: WeightLayout;
+  /** See `OrthogonalMethod`. Default 'qr'. */
+  method?: OrthogonalMethod;
+}
+
+/**
+ * Orthogonal init (Saxe et al. 2014), Haar distributed: W = gain * Q with Q the rows x cols
+ * flattening of `shape` (rows = output units, cols = numel / rows) and
+ * Q Q^T = I if rows <= cols, Q^T Q = I otherwise (`torch.nn.init.orthogonal_`).
+ * Q comes from a Householder QR of a Gaussian matrix with the sign fix Q diag(sign(R_kk))
+ * (see `OrthogonalMethod`); float64 throughout, rounded to float32 at the end.
+ *
+ * @example
+ * orthogonal([256, 256], { gain: calculateGain('tanh') });
+ * orthogonal([3, 3, 64, 64], { layout: 'archzoo' }); // rows = 64 outputs, cols = 3 * 3 * 64
+ */
+export function orthogonal(shape: readonly number[], opts: OrthogonalOptions = {}): tf.Tensor {
+  if (shape.length < 2) {
+    throw new RangeError(
+      `orthogonal: only tensors with 2 or more dimensions are supported, got [${shape.join(', ')}]`,
+    );
+  }
+  const numel = sizeOf(shape);
+  const layout = opts.layout ?? 'torch';
+  const rows = layout === 'torch' ? shape[0]! : shape[shape.length - 1]!;
+  const cols = rows === 0 ? 0 : numel / rows;
+  const gain = opts.gain ?? 1;
+  const q = randomOrthogonal(rows, cols, { generator: opts.generator, method: opts.method }); // [rows, cols]
+  const out = new Float32Array(numel);
+  if (layout === 'torch') {
+    for (let i = 0; i < numel; i++) out[i] = gain * q[i];
+  } else {
+    // archzoo [...rest, rows]: element (c, r) is Q[r, c].
+    for (let r = 0; r < rows; r++)
+      for (let c = 0; c < cols; c++) out[c * rows + r] = gain * q[r * cols + c];
+  }
+  return tf.tensor(out, shape as number[], 'float32');
+}
