@@ -31,12 +31,15 @@ export default defineConfig({
             '@tensorflow/tfjs-backend-webgl',
             '@tensorflow/tfjs-backend-cpu',
             '@tensorflow/tfjs-backend-wasm',
+            // Imported only by some tests: found mid-run, it would make Vite re-bundle and reload.
+            'fast-check',
           ],
         },
         test: {
           name: 'browser',
           include: ['packages/*/src/**/*.test.ts'],
           exclude: ['**/node_modules/**', 'packages/*/src/**/*.node.test.ts'],
+          setupFiles: ['./vitest.setup.browser.ts'],
           testTimeout: 300_000,
           hookTimeout: 300_000,
           browser: {

@@ -40,6 +40,25 @@ describe('archzoo command line', () => {
     await expect(main(['bench', '--steps', '0'])).resolves.toBe(2);
     await expect(main(['bench', '--bogus'])).resolves.toBe(2);
     await expect(main(['demo', 'extra'])).resolves.toBe(2);
+    await expect(main(['mnist', '--epochs', '0'])).resolves.toBe(2);
+    expect(err.join('\n')).toContain("--epochs expected an integer >= 1, got '0'");
+    await expect(main(['mnist', '--max-lr', '-1'])).resolves.toBe(2);
+    expect(err.join('\n')).toContain("--max-lr expected a positive number, got '-1'");
+    await expect(main(['mnist', '--train-samples', '0'])).resolves.toBe(2);
+  });
+
+  it('runs the MNIST job and exits 1, saying so, when the accuracy misses 97%', async () => {
+    // One Adam step on 32 digits cannot reach 97%: the failure path, quickly.
+    const args = ['--train-samples', '32', '--test-samples', '64', '--batch-size', '32'];
+    await expect(main(['mnist', '--epochs', '1', ...args])).resolves.toBe(1);
+    expect(out[0]).toMatch(
+      /^archzoo mnist: MNIST digits \(mnist package\), 32 train \/ 64 held out/,
+    );
+    expect(out[1]).toMatch(/^backend wasm; /);
+    expect(out.at(-1)).toMatch(/^held-out accuracy: \d+\.\d\d% on 64 digits/);
+    expect(err.join('\n')).toMatch(
+      /archzoo mnist: FAILED: held-out accuracy \d+\.\d\d% is below the 97% target/,
+    );
   });
 
   it('runs the demo and exits 0 when the loss falls', async () => {

@@ -2,6 +2,8 @@
  * The `archzoo` command line (`main`), separate from the executable `cli.ts` so that it can be
  * called and tested without running anything on import.
  *
+ *   archzoo mnist [--epochs 3] [--batch-size 64] [--max-lr 0.01] [--backend wasm] [--seed 0]
+ *                 [--train-samples N] [--test-samples N]
  *   archzoo bench [--workload a,b] [--backend wasm,cpu] [--impl x,y] [--steps 20] [--warmup 3] [--max-time 10] [--json]
  *   archzoo demo [--steps 300] [--backend wasm] [--seed 0]
  *   archzoo list
@@ -11,12 +13,18 @@ import type { BackendName } from '@archzoo/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { runDemo } from './demo.js';
 import { type BenchRecord, runBench } from './harness.js';
+import { runMnist } from './mnist.js';
 import { builtinRegistry } from './registry.js';
 import { formatTable, referencesOf, toJsonLine, withRatios } from './report.js';
 
 const USAGE = `usage: archzoo <command> [options]
 
 commands:
+  mnist   train a small CNN on MNIST digits (8,000 train / 2,000 held out) with fit(); exits 1
+          if the held-out accuracy is below 97%
+            --epochs N (default 3)  --batch-size N (default 64)  --max-lr X (default 0.01)
+            --backend wasm|cpu (default wasm)  --seed N (default 0)
+            --train-samples N, --test-samples N  use only the first N digits (quick checks)
   bench   measure training steps (median ms/step) of the benchmark workloads
             --workload a,b     workloads to run (default: all; see 'archzoo list')
             --backend  a,b     tfjs backends (default: wasm,cpu)
@@ -54,6 +62,18 @@ function seconds(name: string, v: string | undefined, fallback: number): number 
   const n = Number(v);
   if (!Number.isFinite(n) || n < 0)
     throw new UsageError(`--${name} expected a number of seconds >= 0, got '${v}'`);
+  return n;
+}
+
+function optionalInt(name: string, v: string | undefined): number | undefined {
+  return v === undefined ? undefined : int(name, v, 0, 1);
+}
+
+function positive(name: string, v: string | undefined, fallback: number): number {
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0)
+    throw new UsageError(`--${name} expected a positive number, got '${v}'`);
   return n;
 }
 
@@ -142,6 +162,30 @@ async function demo(values: Record<string, string | boolean | undefined>): Promi
   return 0;
 }
 
+/** Held-out accuracy `archzoo mnist` must reach (exit code 1 below it). */
+export const MNIST_TARGET = 0.97;
+
+async function mnist(values: Record<string, string | boolean | undefined>): Promise<number> {
+  const [backend] = backends(values.backend as string | undefined, ['wasm']);
+  const result = await runMnist({
+    backend,
+    epochs: int('epochs', values.epochs as string | undefined, 3, 1),
+    batchSize: int('batch-size', values['batch-size'] as string | undefined, 64, 1),
+    maxLr: positive('max-lr', values['max-lr'] as string | undefined, 0.01),
+    seed: int('seed', values.seed as string | undefined, 0, 0),
+    trainSamples: optionalInt('train-samples', values['train-samples'] as string | undefined),
+    testSamples: optionalInt('test-samples', values['test-samples'] as string | undefined),
+  });
+  if (!(result.testAccuracy >= MNIST_TARGET)) {
+    console.error(
+      `archzoo mnist: FAILED: held-out accuracy ${(100 * result.testAccuracy).toFixed(2)}% is below the ${100 * MNIST_TARGET}% target`,
+    );
+    return 1;
+  }
+  console.log(`archzoo mnist: OK (target ${100 * MNIST_TARGET}% reached)`);
+  return 0;
+}
+
 function listWorkloads(): number {
   for (const w of builtinRegistry().list()) {
     console.log(`${w.name}: ${w.description}`);
@@ -159,13 +203,18 @@ const OPTIONS = {
   warmup: { type: 'string' },
   'max-time': { type: 'string' },
   seed: { type: 'string' },
+  epochs: { type: 'string' },
+  'batch-size': { type: 'string' },
+  'max-lr': { type: 'string' },
+  'train-samples': { type: 'string' },
+  'test-samples': { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
 /**
  * Runs an `archzoo` command line (`argv` without node and the script) and resolves to the exit
- * code: 0 success, 1 a failed measurement or demo, 2 a usage error.
+ * code: 0 success, 1 a failed measurement, demo or MNIST job (accuracy below target), 2 a usage error.
  */
 export async function main(argv: readonly string[]): Promise<number> {
   try {
@@ -180,6 +229,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     tf.env().set('PROD', true);
     if (command === 'bench') return await bench(parsed.values);
     if (command === 'demo') return await demo(parsed.values);
+    if (command === 'mnist') return await mnist(parsed.values);
     if (command === 'list') return listWorkloads();
     throw new UsageError(`unknown command '${command}'`);
   } catch (e) {

@@ -1,6 +1,16 @@
-import { type BackendName, Generator, Linear, Sequential, setBackend, Tanh } from '@archzoo/core';
+import {
+  accuracy,
+  type BackendName,
+  crossEntropy,
+  Generator,
+  Linear,
+  Sequential,
+  SGD,
+  setBackend,
+  Tanh,
+  trainStep,
+} from '@archzoo/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { accuracy, crossEntropy, oneHotTargets } from './train.js';
 
 /** A labelled 2-D point set. */
 export interface PointSet {
@@ -57,7 +67,7 @@ export interface DemoResult {
 /**
  * The `archzoo demo`: an MLP 2 -> 16 -> 16 -> 2 (Tanh) built from archzoo layers learns to
  * separate two moons (256 training points, 256 test points, noise 0.15) with full-batch plain SGD
- * on cross-entropy. Seeded: the same seed gives the same numbers on the same backend.
+ * (core's `SGD`, stepped by `trainStep`) on core's `crossEntropy`. Seeded: the same seed gives the same numbers on the same backend.
  */
 export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
   const steps = opts.steps ?? 300;
@@ -77,10 +87,11 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
     new Linear({ inFeatures: 16, outFeatures: 2, generator: g }),
   );
   const x = tf.tensor2d(train.points, [train.labels.length, 2]);
-  const y = oneHotTargets(train.labels, 2);
+  const y = tf.tensor1d(train.labels, 'int32');
   const xTest = tf.tensor2d(test.points, [test.labels.length, 2]);
-  const opt = tf.train.sgd(lr);
+  const yTest = tf.tensor1d(test.labels, 'int32');
   const params = model.parameters();
+  const opt = new SGD(params, { lr });
   const numParameters = model.numParameters();
   log(
     `archzoo demo: two moons (256 train / 256 test points), MLP 2-16-16-2 with Tanh (${numParameters} parameters)`,
@@ -90,10 +101,8 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
   try {
     const t0 = performance.now();
     for (let step = 0; step < steps; step++) {
-      const loss = opt.minimize(() => crossEntropy(model.forward(x), y), true, params)!;
-      losses.push((await loss.data())[0]!);
-      loss.dispose();
-      // minimize returns the loss before its update: losses[step] is the loss after `step` updates.
+      // trainStep returns the loss before its update: losses[step] is the loss after `step` updates.
+      losses.push(trainStep(() => crossEntropy(model.forward(x), y), params, opt));
       if (step % logEvery === 0)
         log(`step ${String(step).padStart(4)}  loss ${losses[step]!.toFixed(4)}`);
     }
@@ -102,8 +111,8 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
     finalLoss.dispose();
     const trainLogits = model.forward(x);
     const testLogits = model.forward(xTest);
-    const trainAccuracy = accuracy(trainLogits, train.labels);
-    const testAccuracy = accuracy(testLogits, test.labels);
+    const trainAccuracy = accuracy(trainLogits, y);
+    const testAccuracy = accuracy(testLogits, yTest);
     tf.dispose([trainLogits, testLogits]);
     const seconds = (performance.now() - t0) / 1000;
     log(
@@ -116,6 +125,6 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
   } finally {
     model.dispose();
     opt.dispose();
-    tf.dispose([x, y, xTest]);
+    tf.dispose([x, y, xTest, yTest]);
   }
 }

@@ -1,5 +1,5 @@
 /**
- * @archzoo/bench: the `archzoo` command (benchmarks and the demo) and its harness, usable as a
+ * @archzoo/bench: the `archzoo` command (the MNIST job, benchmarks and the demo) and its harness, usable as a
  * library: register workloads in a `Registry`, `runBench` them, and format the records.
  */
 export { environmentNote, main } from './command.js';
@@ -18,10 +18,17 @@ export {
   type Trainer,
   type Workload,
 } from './harness.js';
+export {
+  MnistCnn,
+  type MnistCnnOptions,
+  type MnistJobOptions,
+  type MnistJobResult,
+  runMnist,
+} from './mnist.js';
 export { builtinRegistry, Registry } from './registry.js';
 export { formatTable, type RatedRecord, referencesOf, toJsonLine, withRatios } from './report.js';
 export { median } from './stats.js';
-export { accuracy, crossEntropy, oneHotTargets, randomBatch } from './train.js';
+export { oneHotTargets, randomBatch } from './train.js';
 export {
   LENET5_BATCH,
   LENET5_LR,
@@ -30,3 +37,4 @@ export {
   lenet5B64,
   tfjsLayersLeNet5,
 } from './workloads/lenet5.js';
+export { FIT_BATCHES, lenet5B64Fit } from './workloads/lenet5_fit.js';

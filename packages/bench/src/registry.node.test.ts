@@ -49,7 +49,7 @@ describe('Registry', () => {
 describe('builtinRegistry', () => {
   it('holds lenet5_b64 with archzoo and tfjs-layers impls, tfjs-layers the reference', () => {
     const r = builtinRegistry();
-    expect(r.names()).toEqual(['lenet5_b64']);
+    expect(r.names()).toEqual(['lenet5_b64', 'lenet5_b64_fit']);
     const w = r.get('lenet5_b64');
     expect(w.reference).toBe('tfjs-layers');
     expect(w.impls.map((i) => i.name)).toEqual([
@@ -59,9 +59,15 @@ describe('builtinRegistry', () => {
     ]);
   });
 
+  it('holds lenet5_b64_fit: fit() against a hand-written loop, the loop the reference', () => {
+    const w = builtinRegistry().get('lenet5_b64_fit');
+    expect(w.reference).toBe('hand-loop');
+    expect(w.impls.map((i) => i.name)).toEqual(['hand-loop', 'fit']);
+  });
+
   it('is a new registry each time', () => {
     const a = builtinRegistry();
     a.register(workload('extra'));
-    expect(builtinRegistry().names()).toEqual(['lenet5_b64']);
+    expect(builtinRegistry().names()).toEqual(['lenet5_b64', 'lenet5_b64_fit']);
   });
 });

@@ -1,5 +1,6 @@
 import type { Workload } from './harness.js';
 import { lenet5B64 } from './workloads/lenet5.js';
+import { lenet5B64Fit } from './workloads/lenet5_fit.js';
 
 /**
  * The workloads a bench run can choose from. Nothing registers itself on import: a registry is
@@ -52,5 +53,5 @@ export class Registry {
 
 /** A new registry holding archzoo's workloads (the ROADMAP names that exist so far). */
 export function builtinRegistry(): Registry {
-  return new Registry().register(lenet5B64);
+  return new Registry().register(lenet5B64).register(lenet5B64Fit);
 }

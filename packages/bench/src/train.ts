@@ -1,19 +1,5 @@
-import { type Generator, logSoftmax } from '@archzoo/core';
+import type { Generator } from '@archzoo/core';
 import * as tf from '@tensorflow/tfjs-core';
-
-/**
- * Mean cross-entropy of logits against one-hot targets, as `torch.nn.functional.cross_entropy`
- * with class indices: loss = -mean_n sum_c target[n, c] * log_softmax(logits)[n, c].
- * logits `[N, C]`, oneHot `[N, C]` float32 -> scalar.
- *
- * (Kept here until @archzoo/core has its losses; the bench uses it for every impl so that the
- * loss costs the same everywhere.)
- */
-export function crossEntropy(logits: tf.Tensor, oneHot: tf.Tensor): tf.Scalar {
-  return tf.tidy(
-    () => tf.neg(tf.mean(tf.sum(tf.mul(oneHot, logSoftmax(logits)), -1))) as tf.Scalar,
-  );
-}
 
 /** One-hot float32 targets `[N, numClasses]` for integer labels. */
 export function oneHotTargets(labels: readonly number[], numClasses: number): tf.Tensor2D {
@@ -39,14 +25,4 @@ export function randomBatch(
   const x = tf.tensor(values, shape as number[]);
   const labels = Array.from({ length: n }, () => g.randint(numClasses));
   return { x, labels, y: oneHotTargets(labels, numClasses) };
-}
-
-/** Fraction of rows whose arg-max logit is the label. logits `[N, C]`. */
-export function accuracy(logits: tf.Tensor, labels: readonly number[]): number {
-  const argMax = tf.argMax(logits, -1);
-  const pred = argMax.dataSync();
-  argMax.dispose();
-  let right = 0;
-  for (let i = 0; i < labels.length; i++) if (pred[i] === labels[i]) right++;
-  return right / labels.length;
 }

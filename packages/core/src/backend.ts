@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { fail } from './errors.js';
+import { describeValue, fail } from './errors.js';
 
 /** Backends archzoo supports. 'auto' picks webgl in a capable browser, else wasm, else cpu. */
 export type BackendChoice = 'auto' | 'webgl' | 'wasm' | 'cpu';
@@ -47,7 +47,7 @@ export function autoBackend(): BackendName {
  */
 export async function setBackend(choice: BackendChoice = 'auto'): Promise<BackendName> {
   if (!['auto', 'webgl', 'wasm', 'cpu'].includes(choice)) {
-    fail('setBackend', 'backend', "'auto', 'webgl', 'wasm' or 'cpu'", choice);
+    fail('setBackend', 'backend', "'auto', 'webgl', 'wasm' or 'cpu'", describeValue(choice));
   }
   const name = choice === 'auto' ? autoBackend() : choice;
   await loaders[name]();

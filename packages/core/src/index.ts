@@ -39,6 +39,8 @@ export * from './layers/linear.js';
 export * from './layers/norm.js';
 export * from './layers/pool.js';
 export * from './layers/upsample.js';
+export * from './losses/index.js';
+export * from './optim/index.js';
 export * from './io/index.js';
 export * from './train/index.js';
 export { defaultGenerator, Generator, manualSeed } from '@archzoo/init';

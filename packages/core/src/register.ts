@@ -2,5 +2,5 @@
 import './generated/tfjs-gradients.js';
 import { registerArchzooKernels } from './kernels/index.js';
 
-// Kernels tfjs-backend-wasm lacks for training, and fixes for wrong stock gradient kernels.
+// Kernels tfjs-backend-wasm lacks for training, and replacements for wrong or slow stock kernels.
 registerArchzooKernels();

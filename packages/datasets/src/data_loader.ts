@@ -33,8 +33,11 @@ export interface DataLoaderOptions extends SeedOptions {
  * }
  */
 export class DataLoader<T extends Record<string, tf.Tensor>> implements Iterable<T> {
+  /** Samples per batch (the last batch of an epoch may be smaller unless `dropLast`). */
   readonly batchSize: number;
+  /** Whether each epoch visits the samples in a new random order. */
   readonly shuffle: boolean;
+  /** Whether an incomplete last batch is left out. */
   readonly dropLast: boolean;
   /** Number of samples N (the tensors' first dimension). */
   readonly size: number;

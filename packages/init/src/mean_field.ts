@@ -47,7 +47,7 @@ export interface MeanFieldParams {
  * The variance map q -> sigma_w^2 E_z[phi(sqrt(q) z)^2] + sigma_b^2.
  *
  * @example
- * varianceMap(1, { sigmaW2: 1, sigmaB2: 0 }); // E[tanh(z)^2] = 0.3942...
+ * varianceMap(1, { sigmaW2: 1, sigmaB2: 0 }); // E[tanh(z)^2] = 0.394294...
  */
 export function varianceMap(q: number, p: MeanFieldParams): number {
   const { phi } = p.activation ?? TANH;
@@ -105,7 +105,7 @@ function criticalAt(qStar: number, act: Activation): CriticalPoint {
  * Small q* (small sigma_b^2) keeps tanh near its linear regime: the best-conditioned Jacobian.
  *
  * @example
- * criticalTanhPoint({ qStar: 1 / 64 }); // sigma_w^2 ~ 1.0207, sigma_b^2 ~ 1.6e-6
+ * criticalTanhPoint({ qStar: 1 / 64 }); // sigmaW2 = 1.03056, sigmaB2 = 4.65e-6
  * criticalTanhPoint({ sigmaB2: 0.05 });
  */
 export function criticalTanhPoint(

@@ -1,9 +1,20 @@
-import { Conv2d, Flatten, Generator, Linear, Module, maxPool2d, relu } from '@archzoo/core';
+import {
+  Conv2d,
+  crossEntropy,
+  Flatten,
+  Generator,
+  Linear,
+  Module,
+  maxPool2d,
+  relu,
+  SGD,
+  trainStep,
+} from '@archzoo/core';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { assertSharedEngine } from '../engine.js';
 import { type Impl, type ImplContext, readLoss, type Trainer, type Workload } from '../harness.js';
-import { crossEntropy, randomBatch } from '../train.js';
+import { randomBatch } from '../train.js';
 
 /** Batch size of the `lenet5_b64` workload. */
 export const LENET5_BATCH = 64;
@@ -90,17 +101,20 @@ function batch(seed: number) {
   return randomBatch([LENET5_BATCH, 28, 28, 1], 10, new Generator(seed));
 }
 
-/** archzoo modules, `tf.train.sgd(lr).minimize(loss, true, model.parameters())`. */
+/**
+ * archzoo end to end: the `LeNet5` module trained by core's `trainStep` (tf.variableGrads, the
+ * loss read back, core `SGD.step`), the way an archzoo user writes a step.
+ */
 const archzoo: Impl = {
   name: 'archzoo',
-  description: 'archzoo LeNet5 Module; optimizer.minimize loop with tf.train.sgd',
+  description: 'archzoo LeNet5 Module; core trainStep (variableGrads + core SGD.step)',
   create({ seed }: ImplContext): Trainer {
     const net = new LeNet5({ generator: new Generator(seed) });
     const { x, y } = batch(seed);
-    const opt = tf.train.sgd(LENET5_LR);
     const params = net.parameters();
+    const opt = new SGD(params, { lr: LENET5_LR });
     return {
-      step: () => readLoss(opt.minimize(() => crossEntropy(net.forward(x), y), true, params)),
+      step: () => trainStep(() => crossEntropy(net.forward(x), y), params, opt),
       dispose() {
         net.dispose();
         opt.dispose();
@@ -111,12 +125,14 @@ const archzoo: Impl = {
 };
 
 /**
- * tfjs-layers model driven by the same loop as archzoo (the reference): `model.apply(x,
- * { training: true })` inside `tf.train.sgd(lr).minimize`, so the two differ only in the model.
+ * tfjs-layers model (the reference): `model.apply(x, { training: true })` inside
+ * `tf.train.sgd(lr).minimize`, the loss read back. tfjs's SGD applies the same update as core's
+ * `SGD` without momentum (p = p - lr g, one tidy per parameter), so the ratio to `archzoo`
+ * measures the models' forward and backward passes.
  */
 const tfjsLayers: Impl = {
   name: 'tfjs-layers',
-  description: 'tf.sequential LeNet-5; the same optimizer.minimize loop with tf.train.sgd',
+  description: 'tf.sequential LeNet-5; tf.train.sgd(lr).minimize loop',
   create({ seed }: ImplContext): Trainer {
     assertSharedEngine();
     const model = tfjsLayersLeNet5();
@@ -125,7 +141,7 @@ const tfjsLayers: Impl = {
     const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
     const logits = () => model.apply(x, { training: true }) as tf.Tensor;
     return {
-      step: () => readLoss(opt.minimize(() => crossEntropy(logits(), y), true, vars)),
+      step: () => readLoss(opt.minimize(() => crossEntropy(logits(), y) as tf.Scalar, true, vars)),
       dispose() {
         model.dispose();
         opt.dispose();
@@ -165,7 +181,10 @@ const tfjsLayersTrainOnBatch: Impl = {
   },
 };
 
-/** ROADMAP workload `lenet5_b64`: LeNet-5 on 64 MNIST-sized images, cross-entropy, plain SGD. */
+/**
+ * ROADMAP workload `lenet5_b64`: LeNet-5 on 64 MNIST-sized images, cross-entropy (core's
+ * `crossEntropy` on one-hot targets, for every impl), plain SGD.
+ */
 export const lenet5B64: Workload = {
   name: 'lenet5_b64',
   description: 'LeNet-5 training step on 64 random 28x28x1 images, cross-entropy, plain SGD',

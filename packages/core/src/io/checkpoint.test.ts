@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ArchzooError } from '../errors.js';
 import { BatchNorm2d, Conv2d, Flatten, Generator, Linear, ReLU, Sequential } from '../index.js';
+import { Adam } from '../optim/index.js';
 import { testBackends, useBackend } from '../testing/index.js';
 import { loadCheckpoint, readCheckpoint, type Stateful, saveCheckpoint } from './checkpoint.js';
 import { encodeSafetensors, parseSafetensorsHeader } from './safetensors.js';
@@ -136,6 +137,65 @@ for (const backend of testBackends()) {
       tf.dispose([opt.expAvg, opt2.expAvg]);
       m.dispose();
       m2.dispose();
+    });
+
+    it("round trips archzoo's Adam: same state, and the next step is identical", async () => {
+      const x = tf.tensor2d([
+        [1, 2, 3],
+        [-1, 0.5, 2],
+      ]);
+      const train = (m: Linear, opt: Adam) => {
+        const { value, grads } = tf.variableGrads(
+          () => tf.sum(tf.square(m.forward(x))) as tf.Scalar,
+          m.parameters(),
+        );
+        opt.step(grads);
+        tf.dispose([value, grads]);
+      };
+      const a = new Linear({ inFeatures: 3, outFeatures: 2, generator: new Generator(1) });
+      const optA = new Adam(a.parameters(), { lr: 0.01 });
+      train(a, optA);
+      train(a, optA);
+      const bytes = await saveCheckpoint({ model: a, optimizer: optA });
+      const names = parseSafetensorsHeader(bytes).entries.map(([n]) => n);
+      expect(names).toEqual(
+        expect.arrayContaining([
+          'weight',
+          'bias',
+          'optimizer/state.0.exp_avg',
+          'optimizer/state.1.exp_avg_sq',
+        ]),
+      );
+
+      const b = new Linear({ inFeatures: 3, outFeatures: 2, generator: new Generator(2) });
+      const optB = new Adam(b.parameters(), { lr: 0.5 });
+      const n0 = tf.memory().numTensors;
+      await loadCheckpoint(bytes, { model: b, optimizer: optB });
+      expect(tf.memory().numTensors).toBe(n0 + 4); // optB now holds exp_avg and exp_avg_sq for 2 params
+      const [sa, sb] = [optA.stateDict(), optB.stateDict()];
+      expect(sb.param_groups).toEqual(sa.param_groups); // lr 0.01 restored
+      for (const i of [0, 1]) {
+        expect(sb.state[i]!.step).toBe(2);
+        for (const k of ['exp_avg', 'exp_avg_sq']) {
+          expect(Array.from(await (sb.state[i]![k] as tf.Tensor).data())).toEqual(
+            Array.from(await (sa.state[i]![k] as tf.Tensor).data()),
+          );
+        }
+      }
+      tf.dispose(
+        [sa, sb].flatMap((s) =>
+          Object.values(s.state).flatMap((p) =>
+            Object.values(p).filter((v) => v instanceof tf.Tensor),
+          ),
+        ),
+      );
+      train(a, optA);
+      train(b, optB);
+      expect(Array.from(await b.weight.data())).toEqual(Array.from(await a.weight.data()));
+      expect(Array.from(await b.bias!.data())).toEqual(Array.from(await a.bias!.data()));
+      a.dispose();
+      b.dispose();
+      x.dispose();
     });
 
     it('accepts plain records for the model and the optimizer, and reads a Blob', async () => {

@@ -19,7 +19,13 @@ import {
 import { decodeSafetensors, type EncodableTensor, encodeSafetensors } from './safetensors.js';
 import { loadSafetensors } from './tensors.js';
 
-const RUNS = { roundTrip: 800, randomBytes: 3000, randomHeaders: 2500, mutated: 3000, tensorsNoLeak: 400 };
+const RUNS = {
+  roundTrip: 800,
+  randomBytes: 3000,
+  randomHeaders: 2500,
+  mutated: 3000,
+  tensorsNoLeak: 400,
+};
 
 const DTYPES = Object.keys(SAFETENSORS_DTYPES) as SafetensorsDtype[];
 

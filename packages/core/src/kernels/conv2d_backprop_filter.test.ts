@@ -2,65 +2,19 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { setBackend } from '../backend.js';
 import '../register.js';
+import { conv2dBackpropFilterValues } from './conv2d_backprop_filter.js';
 import {
+  type Conv2dCase,
+  type ConvPad,
   computeOn,
+  conv2dOutShape,
   lossAt,
   numericGradient,
-  randInt,
+  randomConv2dCase,
   randomValues,
   relativeError,
-  rng,
   runKernel,
 } from './testing.js';
-
-type Pad = 'valid' | 'same' | number | [[0, 0], [number, number], [number, number], [0, 0]];
-
-interface ConvCase {
-  xShape: [number, number, number, number];
-  filterShape: [number, number, number, number];
-  strides: [number, number];
-  pad: Pad;
-}
-
-/** A random NHWC convolution: batch 1-3, sizes 1-9, kernels 1-4, strides 1-3 (often > kernel), any padding. */
-function randomCase(seed: number): ConvCase {
-  const r = rng(seed);
-  const kh = randInt(r, 1, 4);
-  const kw = randInt(r, 1, 4);
-  const kind = seed % 4;
-  const pad: Pad =
-    kind === 0
-      ? 'valid'
-      : kind === 1
-        ? 'same'
-        : kind === 2
-          ? [
-              [0, 0],
-              [randInt(r, 0, 2), randInt(r, 0, 2)],
-              [randInt(r, 0, 2), randInt(r, 0, 2)],
-              [0, 0],
-            ]
-          : randInt(r, 0, 2);
-  const cin = randInt(r, 1, 4);
-  return {
-    xShape: [randInt(r, 1, 3), randInt(r, kh, 9), randInt(r, kw, 9), cin],
-    filterShape: [kh, kw, cin, randInt(r, 1, 5)],
-    strides: [randInt(r, 1, 3), randInt(r, 1, 3)],
-    pad,
-  };
-}
-
-function outShape(c: ConvCase): number[] {
-  const info = tf.backend_util.computeConv2DInfo(
-    c.xShape,
-    c.filterShape,
-    c.strides,
-    1,
-    c.pad,
-    'floor',
-  );
-  return info.outShape;
-}
 
 describe('Conv2DBackpropFilter on wasm', () => {
   afterAll(async () => {
@@ -69,8 +23,8 @@ describe('Conv2DBackpropFilter on wasm', () => {
 
   it('matches the cpu kernel on 40 random shapes, strides and paddings (explicit, same, valid, number)', async () => {
     for (let seed = 1; seed <= 40; seed++) {
-      const c = randomCase(seed);
-      const dyShape = outShape(c);
+      const c = randomConv2dCase(seed);
+      const dyShape = conv2dOutShape(c);
       const x = randomValues(tf.util.sizeFromShape(c.xShape), seed * 7);
       const dy = randomValues(tf.util.sizeFromShape(dyShape), seed * 7 + 1);
       const attrs = {
@@ -93,8 +47,39 @@ describe('Conv2DBackpropFilter on wasm', () => {
     }
   });
 
+  it('computes the same by its loop route (off wasm, or too big for im2col)', async () => {
+    for (let seed = 41; seed <= 55; seed++) {
+      const c = randomConv2dCase(seed);
+      const info = tf.backend_util.computeConv2DInfo(
+        c.xShape,
+        c.filterShape,
+        c.strides,
+        1,
+        c.pad,
+        'floor',
+      );
+      const x = randomValues(tf.util.sizeFromShape(c.xShape), seed);
+      const dy = randomValues(tf.util.sizeFromShape(info.outShape), seed + 1);
+      const [cpu] = await computeOn('cpu', () =>
+        runKernel(
+          tf.Conv2DBackpropFilter,
+          { x: tf.tensor(x, c.xShape), dy: tf.tensor(dy, info.outShape) },
+          {
+            strides: c.strides,
+            pad: c.pad,
+            dataFormat: 'NHWC',
+            dimRoundingMode: 'floor',
+            filterShape: c.filterShape,
+          },
+        ),
+      );
+      const loops = conv2dBackpropFilterValues(x, dy, info);
+      expect(relativeError(loops, cpu!.values), JSON.stringify(c)).toBeLessThan(1e-6);
+    }
+  });
+
   it('handles batch 1, 1x1 kernels and stride > kernel', async () => {
-    const cases: ConvCase[] = [
+    const cases: Conv2dCase[] = [
       { xShape: [1, 5, 6, 3], filterShape: [1, 1, 3, 4], strides: [1, 1], pad: 'valid' },
       { xShape: [1, 7, 7, 2], filterShape: [2, 2, 2, 3], strides: [3, 3], pad: 'valid' },
       {
@@ -110,7 +95,7 @@ describe('Conv2DBackpropFilter on wasm', () => {
       },
     ];
     for (const c of cases) {
-      const dyShape = outShape(c);
+      const dyShape = conv2dOutShape(c);
       const x = randomValues(tf.util.sizeFromShape(c.xShape), 3);
       const dy = randomValues(tf.util.sizeFromShape(dyShape), 4);
       const run = () =>
@@ -126,7 +111,7 @@ describe('Conv2DBackpropFilter on wasm', () => {
   });
 
   it('gives tf.conv2d gradients (input and filter) equal to cpu and to central differences', async () => {
-    const pads: Pad[] = [
+    const pads: ConvPad[] = [
       [
         [0, 0],
         [1, 2],

@@ -40,6 +40,10 @@ export function depthwiseConv2dBackpropFilterValues(
             if (xC < 0 || xC >= inWidth) continue;
             const xOff = ((b * inHeight + xR) * inWidth + xC) * c;
             const wOff = (wR * kw + wC) * cm;
+            if (mult === 1) {
+              for (let ch = 0; ch < c; ch++) dW[wOff + ch] += x[xOff + ch] * dy[dyOff + ch];
+              continue;
+            }
             for (let ch = 0; ch < c; ch++) {
               const xv = x[xOff + ch];
               const k = ch * mult;

@@ -39,6 +39,10 @@ export function depthwiseConv2dBackpropInputValues(
             if (xC < 0 || xC >= inWidth) continue;
             const xOff = ((b * inHeight + xR) * inWidth + xC) * c;
             const wOff = (wR * kw + wC) * cm;
+            if (mult === 1) {
+              for (let ch = 0; ch < c; ch++) dX[xOff + ch] += dy[dyOff + ch] * filter[wOff + ch];
+              continue;
+            }
             for (let ch = 0; ch < c; ch++) {
               const k = ch * mult;
               let sum = 0;

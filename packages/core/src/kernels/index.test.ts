@@ -3,6 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { setBackend } from '../backend.js';
 import '../register.js';
 import { conv2dBackpropFilter } from './conv2d_backprop_filter.js';
+import { conv2dBackpropInput } from './conv2d_backprop_input.js';
 import { registerArchzooKernels } from './index.js';
 import { maxPoolGrad } from './max_pool_grad.js';
 import { resizeBilinearGrad } from './resize_bilinear_grad.js';
@@ -55,6 +56,7 @@ describe('registerArchzooKernels', () => {
       registerArchzooKernels();
       registerArchzooKernels();
       expect(tf.getKernel(tf.MaxPoolGrad, 'wasm')?.kernelFunc).toBe(maxPoolGrad);
+      expect(tf.getKernel(tf.Conv2DBackpropInput, 'wasm')?.kernelFunc).toBe(conv2dBackpropInput);
       expect(tf.getKernel(tf.ResizeBilinearGrad, 'wasm')?.kernelFunc).toBe(resizeBilinearGrad);
       expect(tf.getKernel(tf.ResizeNearestNeighborGrad, 'wasm')?.kernelFunc).toBe(
         resizeNearestNeighborGrad,
@@ -65,8 +67,9 @@ describe('registerArchzooKernels', () => {
       );
       expect(tf.getKernel(tf.Conv2DBackpropFilter, 'wasm')?.kernelFunc).toBe(conv2dBackpropFilter);
     }
-    // cpu's own MaxPoolGrad is right and stays.
+    // cpu's own MaxPoolGrad and Conv2DBackpropInput are right and stay.
     expect(tf.getKernel(tf.MaxPoolGrad, 'cpu')?.kernelFunc).not.toBe(maxPoolGrad);
+    expect(tf.getKernel(tf.Conv2DBackpropInput, 'cpu')?.kernelFunc).not.toBe(conv2dBackpropInput);
   });
 
   it('puts a fix back when a stock kernel is registered over it, at the next backend activation', async () => {

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { conv2dBackpropFilter } from './conv2d_backprop_filter.js';
+import { conv2dBackpropInput } from './conv2d_backprop_input.js';
 import { depthwiseConv2dBackpropFilter } from './depthwise_conv2d_backprop_filter.js';
 import { depthwiseConv2dBackpropInput } from './depthwise_conv2d_backprop_input.js';
 import { einsum } from './einsum.js';
@@ -19,9 +20,13 @@ const MISSING: Readonly<Record<string, Record<string, tf.KernelFunc>>> = {
   },
 };
 
-/** Stock kernels that compute wrong gradients, replaced by archzoo's (see each kernel's doc). */
-const FIXES: Readonly<Record<string, Record<string, tf.KernelFunc>>> = {
+/**
+ * Stock kernels replaced by archzoo's (see each kernel's doc): gradients that are wrong, and
+ * tfjs-wasm's Conv2DBackpropInput, right but a plain loop ~15x slower than the forward conv.
+ */
+const REPLACEMENTS: Readonly<Record<string, Record<string, tf.KernelFunc>>> = {
   wasm: {
+    [tf.Conv2DBackpropInput]: conv2dBackpropInput,
     [tf.MaxPoolGrad]: maxPoolGrad,
     [tf.ResizeBilinearGrad]: resizeBilinearGrad,
     [tf.ResizeNearestNeighborGrad]: resizeNearestNeighborGrad,
@@ -35,9 +40,9 @@ const FIXES: Readonly<Record<string, Record<string, tf.KernelFunc>>> = {
 /**
  * A kernel no op ever runs. tfjs calls a backend's kernels' `setupFunc`s each time it activates
  * that backend, which is after the backend's module (lazily imported by `setBackend`) has
- * registered its stock kernels; this one's setupFunc then puts archzoo's fixes back over them.
+ * registered its stock kernels; this one's setupFunc then puts archzoo's replacements back over them.
  */
-const SETUP_HOOK = 'ArchzooKernelFixes';
+const SETUP_HOOK = 'ArchzooKernelReplacements';
 
 /** Registers `kernelFunc` as `kernelName` on `backendName` unless it already is; replaces silently. */
 function put(kernelName: string, backendName: string, kernelFunc: tf.KernelFunc): void {
@@ -47,10 +52,10 @@ function put(kernelName: string, backendName: string, kernelFunc: tf.KernelFunc)
   tf.registerKernel({ kernelName, backendName, kernelFunc });
 }
 
-/** Puts archzoo's fixes over the stock kernels of `backendName`, where those are loaded. */
-function applyFixes(backendName: string): void {
-  for (const [name, fn] of Object.entries(FIXES[backendName] ?? {})) {
-    // A fix registered before the backend's module loads would be overwritten by it (with a
+/** Puts archzoo's replacements over the stock kernels of `backendName`, where those are loaded. */
+function applyReplacements(backendName: string): void {
+  for (const [name, fn] of Object.entries(REPLACEMENTS[backendName] ?? {})) {
+    // A replacement registered before the backend's module loads would be overwritten by it (with a
     // warning); wait for the stock kernel, and the setup hook will come back for it.
     if (tf.getKernel(name, backendName)) put(name, backendName, fn);
   }
@@ -61,10 +66,11 @@ function applyFixes(backendName: string): void {
  * - on wasm, the kernels tfjs-backend-wasm 4.22 lacks: Conv2DBackpropFilter,
  *   DepthwiseConv2dNativeBackpropFilter, DepthwiseConv2dNativeBackpropInput, UnsortedSegmentSum
  *   (gather's gradient) and Einsum;
- * - fixes for stock gradient kernels that are wrong: MaxPoolGrad on wasm (padding could win a
- *   window), ResizeBilinearGrad and ResizeNearestNeighborGrad on wasm and cpu (halfPixelCenters
- *   ignored; cpu also broken for non-square bilinear and batch > 1 nearest).
- * Fixes land when their backend is activated (`setBackend`), whichever order modules load in.
+ * - replacements for stock gradient kernels that are wrong: MaxPoolGrad on wasm (padding could
+ *   win a window), ResizeBilinearGrad and ResizeNearestNeighborGrad on wasm and cpu
+ *   (halfPixelCenters ignored; cpu also broken for non-square bilinear and batch > 1 nearest);
+ * - on wasm, a Conv2DBackpropInput run by XNNPACK matrix products (the stock one is a slow loop).
+ * Replacements land when their backend is activated (`setBackend`), whichever order modules load in.
  * Called by `register.ts` on import of `@archzoo/core`.
  *
  * @example
@@ -76,7 +82,7 @@ export function registerArchzooKernels(): void {
   for (const [backendName, kernels] of Object.entries(MISSING)) {
     for (const [name, fn] of Object.entries(kernels)) put(name, backendName, fn);
   }
-  for (const backendName of Object.keys(FIXES)) {
+  for (const backendName of Object.keys(REPLACEMENTS)) {
     if (!tf.getKernel(SETUP_HOOK, backendName)) {
       tf.registerKernel({
         kernelName: SETUP_HOOK,
@@ -84,9 +90,9 @@ export function registerArchzooKernels(): void {
         kernelFunc: () => {
           throw new Error(`${SETUP_HOOK} is a registration hook, not a kernel to run`);
         },
-        setupFunc: () => applyFixes(backendName),
+        setupFunc: () => applyReplacements(backendName),
       });
     }
-    applyFixes(backendName);
+    applyReplacements(backendName);
   }
 }

@@ -34,7 +34,6 @@ function crossEntropy(logits: tf.Tensor, labels: tf.Tensor): tf.Scalar {
   ) as tf.Scalar;
 }
 
-const images = randomValues(BATCH * 28 * 28, 1, 0, 1);
 const labelValues = Int32Array.from(
   { length: BATCH },
   (
@@ -42,6 +41,18 @@ const labelValues = Int32Array.from(
       Math.floor(r() * 10)
   )(rng(2)),
 );
+
+/** Noise plus a bright 6x6 square whose place (one of 10) is the label: a task LeNet learns fast. */
+const images = (() => {
+  const v = randomValues(BATCH * 28 * 28, 1, 0, 0.3);
+  labelValues.forEach((label, n) => {
+    const top = 2 + 13 * Math.floor(label / 5);
+    const left = 1 + 5 * (label % 5);
+    for (let i = 0; i < 6; i++)
+      for (let j = 0; j < 6; j++) v[n * 784 + (top + i) * 28 + left + j] = 1;
+  });
+  return v;
+})();
 
 describe('LeNet-5 on wasm', () => {
   afterAll(async () => {
@@ -68,12 +79,12 @@ describe('LeNet-5 on wasm', () => {
       expect(relativeError(g.values, cpu[i]!.values), `parameter ${i}`).toBeLessThan(1e-4);
   });
 
-  it('fits a batch of 64 with SGD, each step well under a second', async () => {
+  it('fits a batch of 64 with Adam, each step well under a second', async () => {
     await setBackend('wasm');
     const model = lenet5(7);
     const x = tf.tensor(images, [BATCH, 28, 28, 1]);
     const y = tf.tensor1d(labelValues, 'int32');
-    const opt = tf.train.sgd(0.1);
+    const opt = tf.train.adam(3e-3);
     const step = () =>
       opt.minimize(() => crossEntropy(model.forward(x), y), true, model.parameters())!;
     const first = step();
@@ -88,11 +99,13 @@ describe('LeNet-5 on wasm', () => {
       loss.dispose();
     }
     const msPerStep = (performance.now() - start) / steps;
-    console.log(`LeNet-5 batch ${BATCH} on wasm: ${msPerStep.toFixed(0)} ms per training step`);
+    console.log(
+      `LeNet-5 batch ${BATCH} on wasm: ${msPerStep.toFixed(0)} ms per training step; losses ${losses.map((l) => l.toFixed(3))}`,
+    );
     expect(tf.memory().numTensors).toBe(before);
     expect(losses.every(Number.isFinite)).toBe(true);
     expect(losses.at(-1)!).toBeLessThan(0.8 * losses[0]!);
-    // Generous: the test machine is shared; a step takes tens of milliseconds when idle.
+    // Generous: about 0.2-0.4 s per step was measured with 2 cores shared by a dozen processes.
     expect(msPerStep).toBeLessThan(1000);
     opt.dispose();
     tf.dispose(model.parameters());

@@ -106,3 +106,56 @@ export function lossAt(
 ): number {
   return tf.tidy(() => loss(...values.map((v, i) => tf.tensor(v, shapes[i]!))).dataSync()[0]!);
 }
+
+/** Padding as tf.conv2d takes it, explicit `[[0, 0], [t, b], [l, r], [0, 0]]` included. */
+export type ConvPad =
+  | 'valid'
+  | 'same'
+  | number
+  | [[0, 0], [number, number], [number, number], [0, 0]];
+
+/** One NHWC convolution: input and filter `[kh, kw, C_in, C_out]` shapes, strides, padding. */
+export interface Conv2dCase {
+  xShape: [number, number, number, number];
+  filterShape: [number, number, number, number];
+  strides: [number, number];
+  pad: ConvPad;
+}
+
+/**
+ * A random NHWC convolution from `seed`: batch 1-3, sizes up to 9, kernels 1-4, strides 1-3 (often
+ * larger than the kernel), padding 'valid', 'same', explicit or a number by `seed % 4`.
+ */
+export function randomConv2dCase(seed: number): Conv2dCase {
+  const r = rng(seed);
+  const kh = randInt(r, 1, 4);
+  const kw = randInt(r, 1, 4);
+  const kind = seed % 4;
+  const side = () => [randInt(r, 0, 2), randInt(r, 0, 2)] as [number, number];
+  const pad: ConvPad =
+    kind === 0
+      ? 'valid'
+      : kind === 1
+        ? 'same'
+        : kind === 2
+          ? [[0, 0], side(), side(), [0, 0]]
+          : randInt(r, 0, 2);
+  const cin = randInt(r, 1, 4);
+  return {
+    xShape: [randInt(r, 1, 3), randInt(r, kh, 9), randInt(r, kw, 9), cin],
+    filterShape: [kh, kw, cin, randInt(r, 1, 5)],
+    strides: [randInt(r, 1, 3), randInt(r, 1, 3)],
+    pad,
+  };
+}
+
+/** The output shape `[N, H_out, W_out, C_out]` of a case (numeric padding rounds down). */
+export function conv2dOutShape(c: Conv2dCase): number[] {
+  return tf.backend_util.computeConv2DInfo(c.xShape, c.filterShape, c.strides, 1, c.pad, 'floor')
+    .outShape;
+}
+
+/** The tfjs geometry of a case. */
+export function conv2dInfo(c: Conv2dCase): tf.backend_util.Conv2DInfo {
+  return tf.backend_util.computeConv2DInfo(c.xShape, c.filterShape, c.strides, 1, c.pad, 'floor');
+}

@@ -45,10 +45,16 @@ export class Sequential extends Module {
 
   forward(x: tf.Tensor): tf.Tensor {
     let y = x;
-    for (const [, m] of this.#modules) {
-      const next = m.forward(y);
-      if (y !== x && next !== y) y.dispose();
-      y = next;
+    try {
+      for (const [, m] of this.#modules) {
+        const next = m.forward(y);
+        if (y !== x && next !== y) y.dispose();
+        y = next;
+      }
+    } catch (e) {
+      // Intermediates are ours; free them before reporting the failing module's error.
+      if (y !== x) y.dispose();
+      throw e;
     }
     return y;
   }

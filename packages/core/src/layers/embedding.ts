@@ -71,6 +71,17 @@ export class Embedding extends Module {
   /** indices: int32, any shape, values in [0, numEmbeddings). */
   forward(indices: tf.Tensor): tf.Tensor {
     checkTensor('Embedding.forward', 'indices', indices, { dtype: 'int32' });
+    if (indices.size > 0) {
+      // Out-of-range rows would silently read garbage on some backends; PyTorch raises too.
+      const [lo, hi] = tf.tidy(() => [tf.min(indices), tf.max(indices)]).map((t) => {
+        const v = t.dataSync()[0]!;
+        t.dispose();
+        return v;
+      });
+      if (lo! < 0 || hi! >= this.numEmbeddings) {
+        fail('Embedding.forward', 'indices', `values in [0, ${this.numEmbeddings - 1}]`, `values in [${lo}, ${hi}]`);
+      }
+    }
     return embedding(indices, this.weight as tf.Tensor2D, this.paddingIdx);
   }
 

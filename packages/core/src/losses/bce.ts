@@ -1,6 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Module } from '../module.js';
-import { checkBroadcastWeight, checkPair, type Reduction, reduce, reductionOption } from './reduction.js';
+import {
+  checkBroadcastWeight,
+  checkPair,
+  type Reduction,
+  reduce,
+  reductionOption,
+} from './reduction.js';
 
 export interface BceWithLogitsOptions {
   /** Rescaling weight per element, broadcastable to the input's shape. Default none. */
@@ -27,7 +33,11 @@ export interface BceWithLogitsOptions {
  * @example
  * bceWithLogits(tf.tensor1d([0]), tf.tensor1d([1])); // log 2 = 0.6931
  */
-export function bceWithLogits(input: tf.Tensor, target: tf.Tensor, opts: BceWithLogitsOptions = {}): tf.Tensor {
+export function bceWithLogits(
+  input: tf.Tensor,
+  target: tf.Tensor,
+  opts: BceWithLogitsOptions = {},
+): tf.Tensor {
   const where = 'bceWithLogits';
   const [x, t] = checkPair(where, input, target);
   const reduction = reductionOption(where, opts.reduction);

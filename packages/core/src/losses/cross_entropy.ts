@@ -65,7 +65,12 @@ function resolve(where: string, input: unknown, opts: CrossEntropyOptions): [tf.
 function checkIndexTarget(where: string, x: tf.Tensor, target: tf.Tensor, o: Resolved): void {
   const want = x.shape.slice(0, -1);
   if (shapeString(target.shape) !== shapeString(want)) {
-    fail(where, 'target', `class indices of shape ${shapeString(want)} (input ${shapeString(x.shape)} without its class axis)`, `shape ${shapeString(target.shape)}`);
+    fail(
+      where,
+      'target',
+      `class indices of shape ${shapeString(want)} (input ${shapeString(x.shape)} without its class axis)`,
+      `shape ${shapeString(target.shape)}`,
+    );
   }
   if (!o.validate) return;
   const C = x.shape[x.rank - 1]!;
@@ -73,7 +78,12 @@ function checkIndexTarget(where: string, x: tf.Tensor, target: tf.Tensor, o: Res
   for (let i = 0; i < idx.length; i++) {
     const v = idx[i]!;
     if ((v < 0 || v >= C) && v !== o.ignoreIndex) {
-      fail(where, 'target', `class indices in [0, ${C - 1}] or ignoreIndex (${o.ignoreIndex})`, `${v} at flat position ${i}`);
+      fail(
+        where,
+        'target',
+        `class indices in [0, ${C - 1}] or ignoreIndex (${o.ignoreIndex})`,
+        `${v} at flat position ${i}`,
+      );
     }
   }
 }
@@ -82,7 +92,11 @@ function checkIndexTarget(where: string, x: tf.Tensor, target: tf.Tensor, o: Res
  * Negative log-likelihood of index targets given log-probabilities `logp` `[M, C]`, with label
  * smoothing. Returns the per-sample loss `[M]` and the mean's denominator sum_i w[y_i].
  */
-function nllCore(logp: tf.Tensor, target: tf.Tensor, o: Resolved): { loss: tf.Tensor; denom: tf.Tensor } {
+function nllCore(
+  logp: tf.Tensor,
+  target: tf.Tensor,
+  o: Resolved,
+): { loss: tf.Tensor; denom: tf.Tensor } {
   const C = logp.shape[logp.rank - 1]!;
   const valid = tf.notEqual(target, o.ignoreIndex); // [M] bool
   const safe = tf.where(valid, target, tf.zerosLike(target)); // ignored -> class 0, masked below
@@ -107,12 +121,22 @@ function reduceWeighted(loss: tf.Tensor, denom: tf.Tensor, reduction: Reduction)
 }
 
 /** Runs `fn` on `[M, C]` / `[M]` views and gives 'none' results the batch shape back. */
-function flatRun(x: tf.Tensor, target: tf.Tensor | null, o: Resolved, fn: (x2: tf.Tensor, t2: tf.Tensor | null) => tf.Tensor): tf.Tensor {
+function flatRun(
+  x: tf.Tensor,
+  target: tf.Tensor | null,
+  o: Resolved,
+  fn: (x2: tf.Tensor, t2: tf.Tensor | null) => tf.Tensor,
+): tf.Tensor {
   return tf.tidy(() => {
     const C = x.shape[x.rank - 1]!;
     const batch = x.shape.slice(0, -1); // [N, ...]
     const x2 = tf.reshape(x, [-1, C]); // [M, C]
-    const t2 = target === null ? null : target.dtype === 'int32' ? tf.reshape(target, [-1]) : tf.reshape(target, [-1, C]);
+    const t2 =
+      target === null
+        ? null
+        : target.dtype === 'int32'
+          ? tf.reshape(target, [-1])
+          : tf.reshape(target, [-1, C]);
     const out = fn(x2, t2);
     return o.reduction === 'none' ? tf.reshape(out, batch) : out;
   });
@@ -128,7 +152,7 @@ function flatRun(x: tf.Tensor, target: tf.Tensor | null, o: Resolved, fn: (x2: t
  *   as in PyTorch).
  * - Probability targets (float32, same shape as the logits): q = (1 - eps) t + eps / C,
  *   l_i = -sum_c w_c q[i, c] logp[i, c]; `'mean'` = sum_i l_i / M (M = numel / C, weights do not
- *   enter the denominator); `ignoreIndex` does not apply.
+ *   enter the denominator); `ignoreIndex` must stay negative (PyTorch refuses it too).
  *
  * Shapes: logits `[N, C]`, `[N, d1, ..., C]` or `[C]`; result `[]`, or the target's batch shape
  * `[N, d1, ...]` with `'none'`.
@@ -136,7 +160,11 @@ function flatRun(x: tf.Tensor, target: tf.Tensor | null, o: Resolved, fn: (x2: t
  * @example
  * const loss = crossEntropy(tf.tensor2d([[2, 0, -1]]), tf.tensor1d([0], 'int32')); // 0.1698
  */
-export function crossEntropy(logits: tf.Tensor, target: tf.Tensor, opts: CrossEntropyOptions = {}): tf.Tensor {
+export function crossEntropy(
+  logits: tf.Tensor,
+  target: tf.Tensor,
+  opts: CrossEntropyOptions = {},
+): tf.Tensor {
   const where = 'crossEntropy';
   const [x, o] = resolve(where, logits, opts);
   const t = checkTensor(where, 'target', target, { dtype: ['int32', 'float32'] });
@@ -149,7 +177,20 @@ export function crossEntropy(logits: tf.Tensor, target: tf.Tensor, opts: CrossEn
     });
   }
   if (shapeString(t.shape) !== shapeString(x.shape)) {
-    fail(where, 'target', `int32 class indices ${shapeString(x.shape.slice(0, -1))} or float32 probabilities ${shapeString(x.shape)}`, `${t.dtype} of shape ${shapeString(t.shape)}`);
+    fail(
+      where,
+      'target',
+      `int32 class indices ${shapeString(x.shape.slice(0, -1))} or float32 probabilities ${shapeString(x.shape)}`,
+      `${t.dtype} of shape ${shapeString(t.shape)}`,
+    );
+  }
+  if (o.ignoreIndex >= 0) {
+    fail(
+      where,
+      'option ignoreIndex',
+      'a negative value (the default) with probability targets',
+      o.ignoreIndex,
+    );
   }
   return flatRun(x, t, o, (x2, t2) => {
     const logp = logSoftmaxLast(x2); // [M, C]
@@ -174,7 +215,11 @@ export function crossEntropy(logits: tf.Tensor, target: tf.Tensor, opts: CrossEn
  * @example
  * const loss = nllLoss(tf.logSoftmax(logits), labels, { reduction: 'sum' });
  */
-export function nllLoss(logProbs: tf.Tensor, target: tf.Tensor, opts: NllLossOptions = {}): tf.Tensor {
+export function nllLoss(
+  logProbs: tf.Tensor,
+  target: tf.Tensor,
+  opts: NllLossOptions = {},
+): tf.Tensor {
   const where = 'nllLoss';
   const [x, o] = resolve(where, logProbs, { ...opts, labelSmoothing: 0 });
   const t = checkTensor(where, 'target', target, { dtype: 'int32' });

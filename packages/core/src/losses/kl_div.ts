@@ -31,7 +31,12 @@ export interface KlDivOptions {
 export function klDiv(input: tf.Tensor, target: tf.Tensor, opts: KlDivOptions = {}): tf.Tensor {
   const where = 'klDiv';
   const [x, t] = checkPair(where, input, target);
-  const reduction = oneOf(where, 'reduction', opts.reduction ?? 'mean', ['none', 'mean', 'sum', 'batchmean']);
+  const reduction = oneOf(where, 'reduction', opts.reduction ?? 'mean', [
+    'none',
+    'mean',
+    'sum',
+    'batchmean',
+  ]);
   return tf.tidy(() => {
     let l: tf.Tensor;
     if (opts.logTarget) {
@@ -39,7 +44,11 @@ export function klDiv(input: tf.Tensor, target: tf.Tensor, opts: KlDivOptions = 
     } else {
       // xlogy(p, p) = p log p, and 0 where p = 0 (log of 1 there keeps any gradient finite)
       const positive = tf.greater(t, 0);
-      const plogp = tf.where(positive, tf.mul(t, tf.log(tf.where(positive, t, tf.onesLike(t)))), tf.zerosLike(t));
+      const plogp = tf.where(
+        positive,
+        tf.mul(t, tf.log(tf.where(positive, t, tf.onesLike(t)))),
+        tf.zerosLike(t),
+      );
       l = tf.sub(plogp, tf.mul(t, x));
     }
     if (reduction === 'none') return l;
@@ -55,7 +64,12 @@ export class KLDivLoss extends Module {
   readonly logTarget: boolean;
   constructor(opts: KlDivOptions = {}) {
     super();
-    this.reduction = oneOf('KLDivLoss', 'reduction', opts.reduction ?? 'mean', ['none', 'mean', 'sum', 'batchmean']);
+    this.reduction = oneOf('KLDivLoss', 'reduction', opts.reduction ?? 'mean', [
+      'none',
+      'mean',
+      'sum',
+      'batchmean',
+    ]);
     this.logTarget = opts.logTarget ?? false;
   }
   forward(input: tf.Tensor, target: tf.Tensor): tf.Tensor {

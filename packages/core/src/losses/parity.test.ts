@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import ceFx from '../../fixtures/losses/cross_entropy.json' with { type: 'json' };
 import bceFx from '../../fixtures/losses/bce_with_logits.json' with { type: 'json' };
+import ceFx from '../../fixtures/losses/cross_entropy.json' with { type: 'json' };
 import klFx from '../../fixtures/losses/kl_div.json' with { type: 'json' };
 import nllFx from '../../fixtures/losses/nll.json' with { type: 'json' };
 import regFx from '../../fixtures/losses/regression.json' with { type: 'json' };
@@ -70,7 +70,11 @@ function toTensor(t: FxTensor): tf.Tensor {
 }
 
 /** Max |a - b| (where |b| <= 10) and max |a - b| / |b| (elsewhere); fails where |a - b| > ATOL + RTOL |b|. */
-function compare(actual: tf.Tensor, expected: FxTensor, what: string): { abs: number; rel: number } {
+function compare(
+  actual: tf.Tensor,
+  expected: FxTensor,
+  what: string,
+): { abs: number; rel: number } {
   expect(actual.shape).toEqual(expected.shape);
   const a = actual.dataSync();
   let abs = 0;
@@ -78,7 +82,8 @@ function compare(actual: tf.Tensor, expected: FxTensor, what: string): { abs: nu
   for (let i = 0; i < a.length; i++) {
     const e = expected.data[i]!;
     const d = Math.abs(a[i]! - e);
-    if (!(d <= ATOL + RTOL * Math.abs(e))) throw new Error(`${what}[${i}]: got ${a[i]}, expected ${e}`);
+    if (!(d <= ATOL + RTOL * Math.abs(e)))
+      throw new Error(`${what}[${i}]: got ${a[i]}, expected ${e}`);
     // absolute error where the value is O(1); relative error for the +-1e4 cases
     if (Math.abs(e) <= 10) abs = Math.max(abs, d);
     else rel = Math.max(rel, d / Math.abs(e));

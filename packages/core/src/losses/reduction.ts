@@ -26,7 +26,12 @@ export function checkPair(where: string, input: unknown, target: unknown): [tf.T
   const x = checkTensor(where, 'input', input);
   const t = checkTensor(where, 'target', target);
   if (shapeString(x.shape) !== shapeString(t.shape)) {
-    fail(where, 'target', `the input's shape ${shapeString(x.shape)}`, `shape ${shapeString(t.shape)}`);
+    fail(
+      where,
+      'target',
+      `the input's shape ${shapeString(x.shape)}`,
+      `shape ${shapeString(t.shape)}`,
+    );
   }
   return [x, t];
 }
@@ -58,7 +63,12 @@ export function checkBroadcastWeight(
   const t = checkTensor(where, name, w);
   const out = broadcastShape(t.shape, shape);
   if (out === null || shapeString(out) !== shapeString(shape)) {
-    fail(where, name, `a shape that broadcasts to ${shapeString(shape)}`, `shape ${shapeString(t.shape)}`);
+    fail(
+      where,
+      name,
+      `a shape that broadcasts to ${shapeString(shape)}`,
+      `shape ${shapeString(t.shape)}`,
+    );
   }
   return t;
 }

@@ -29,7 +29,11 @@ export interface RegressionLossOptions {
  * @example
  * mseLoss(tf.tensor1d([1, 2]), tf.tensor1d([0, 0])); // 2.5
  */
-export function mseLoss(input: tf.Tensor, target: tf.Tensor, opts: RegressionLossOptions = {}): tf.Tensor {
+export function mseLoss(
+  input: tf.Tensor,
+  target: tf.Tensor,
+  opts: RegressionLossOptions = {},
+): tf.Tensor {
   const [x, t] = checkPair('mseLoss', input, target);
   const reduction = reductionOption('mseLoss', opts.reduction);
   return tf.tidy(() => reduce(tf.squaredDifference(x, t), reduction));
@@ -41,7 +45,11 @@ export function mseLoss(input: tf.Tensor, target: tf.Tensor, opts: RegressionLos
  * @example
  * l1Loss(tf.tensor1d([1, -2]), tf.tensor1d([0, 0]), { reduction: 'sum' }); // 3
  */
-export function l1Loss(input: tf.Tensor, target: tf.Tensor, opts: RegressionLossOptions = {}): tf.Tensor {
+export function l1Loss(
+  input: tf.Tensor,
+  target: tf.Tensor,
+  opts: RegressionLossOptions = {},
+): tf.Tensor {
   const [x, t] = checkPair('l1Loss', input, target);
   const reduction = reductionOption('l1Loss', opts.reduction);
   return tf.tidy(() => reduce(absSignGrad(tf.sub(x, t)), reduction));
@@ -60,7 +68,11 @@ export interface SmoothL1LossOptions extends RegressionLossOptions {
  * @example
  * smoothL1Loss(tf.tensor1d([0.5, 3]), tf.tensor1d([0, 0]), { reduction: 'none' }); // [0.125, 2.5]
  */
-export function smoothL1Loss(input: tf.Tensor, target: tf.Tensor, opts: SmoothL1LossOptions = {}): tf.Tensor {
+export function smoothL1Loss(
+  input: tf.Tensor,
+  target: tf.Tensor,
+  opts: SmoothL1LossOptions = {},
+): tf.Tensor {
   const [x, t] = checkPair('smoothL1Loss', input, target);
   const reduction = reductionOption('smoothL1Loss', opts.reduction);
   const beta = finiteNumber('smoothL1Loss', 'beta', opts.beta ?? 1, 0);
@@ -87,7 +99,11 @@ export interface HuberLossOptions extends RegressionLossOptions {
  * @example
  * huberLoss(tf.tensor1d([0.5, 3]), tf.tensor1d([0, 0]), { delta: 2, reduction: 'none' }); // [0.125, 4]
  */
-export function huberLoss(input: tf.Tensor, target: tf.Tensor, opts: HuberLossOptions = {}): tf.Tensor {
+export function huberLoss(
+  input: tf.Tensor,
+  target: tf.Tensor,
+  opts: HuberLossOptions = {},
+): tf.Tensor {
   const [x, t] = checkPair('huberLoss', input, target);
   const reduction = reductionOption('huberLoss', opts.reduction);
   const delta = finiteNumber('huberLoss', 'delta', opts.delta ?? 1, 0);

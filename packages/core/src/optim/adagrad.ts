@@ -1,5 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { booleans, type Group, Optimizer, type OptimizerOptions, nonNegative, type ParamGroup, type ParamState, type StateKind } from './optimizer.js';
+import {
+  booleans,
+  nonNegative,
+  Optimizer,
+  type OptimizerOptions,
+  type ParamGroup,
+  type ParamState,
+  type ResolvedParamGroup,
+  type StateKind,
+} from './optimizer.js';
 
 export interface AdagradOptions extends OptimizerOptions {
   /** Learning-rate decay eta: step t uses lr / (1 + (t - 1) eta). Default 0. */
@@ -29,7 +38,10 @@ export interface AdagradOptions extends OptimizerOptions {
  * const opt = new Adagrad(model.parameters(), { lr: 0.1, lrDecay: 1e-4 });
  */
 export class Adagrad extends Optimizer<AdagradOptions> {
-  constructor(params: tf.Variable[] | ParamGroup<AdagradOptions>[], opts: Partial<AdagradOptions> = {}) {
+  constructor(
+    params: tf.Variable[] | ParamGroup<AdagradOptions>[],
+    opts: Partial<AdagradOptions> = {},
+  ) {
     super('Adagrad', params, {
       lr: opts.lr ?? 1e-2,
       lrDecay: opts.lrDecay ?? 0,
@@ -38,11 +50,18 @@ export class Adagrad extends Optimizer<AdagradOptions> {
       eps: opts.eps ?? 1e-10,
       maximize: opts.maximize ?? false,
     });
-    for (const g of this.paramGroups) for (const p of g.params) this.state.set(p, this.initState(p, g));
+    for (const g of this.paramGroups)
+      for (const p of g.params) this.state.set(p, this.initState(p, g));
   }
 
   protected checkOptions(o: AdagradOptions, context: string): void {
-    nonNegative('Adagrad', context, o, ['lr', 'lrDecay', 'weightDecay', 'initialAccumulatorValue', 'eps']);
+    nonNegative('Adagrad', context, o, [
+      'lr',
+      'lrDecay',
+      'weightDecay',
+      'initialAccumulatorValue',
+      'eps',
+    ]);
     booleans('Adagrad', context, o, ['maximize']);
   }
 
@@ -50,11 +69,16 @@ export class Adagrad extends Optimizer<AdagradOptions> {
     return { step: 'number', sum: 'tensor' };
   }
 
-  protected initState(p: tf.Variable, o: Group<AdagradOptions>): ParamState {
+  protected initState(p: tf.Variable, o: ResolvedParamGroup<AdagradOptions>): ParamState {
     return { step: 0, sum: tf.fill(p.shape, o.initialAccumulatorValue) };
   }
 
-  protected update(p: tf.Variable, grad: tf.Tensor, s: ParamState, o: Group<AdagradOptions>): void {
+  protected update(
+    p: tf.Variable,
+    grad: tf.Tensor,
+    s: ParamState,
+    o: ResolvedParamGroup<AdagradOptions>,
+  ): void {
     const t = (s.step as number) + 1;
     s.step = t;
     const clr = o.lr / (1 + (t - 1) * o.lrDecay);

@@ -1,6 +1,15 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ArchzooError } from '../errors.js';
-import { booleans, type Group, Optimizer, type OptimizerOptions, nonNegative, type ParamGroup, type ParamState, type StateKind } from './optimizer.js';
+import {
+  booleans,
+  nonNegative,
+  Optimizer,
+  type OptimizerOptions,
+  type ParamGroup,
+  type ParamState,
+  type ResolvedParamGroup,
+  type StateKind,
+} from './optimizer.js';
 
 export interface AdamOptions extends OptimizerOptions {
   /** Decay rates (beta1, beta2) of the first and second moment averages, each in [0, 1). Default [0.9, 0.999]. */
@@ -34,25 +43,40 @@ export abstract class AdamBase extends Optimizer<AdamOptions> {
   protected checkOptions(o: AdamOptions, context: string): void {
     nonNegative(this.where, context, o, ['lr', 'eps', 'weightDecay']);
     const b = o.betas;
-    if (!Array.isArray(b) || b.length !== 2 || !b.every((x) => typeof x === 'number' && x >= 0 && x < 1)) {
-      throw new ArchzooError(`${this.where}: option betas (${context}) expected two numbers in [0, 1), got ${JSON.stringify(b)}`);
+    if (
+      !Array.isArray(b) ||
+      b.length !== 2 ||
+      !b.every((x) => typeof x === 'number' && x >= 0 && x < 1)
+    ) {
+      throw new ArchzooError(
+        `${this.where}: option betas (${context}) expected two numbers in [0, 1), got ${JSON.stringify(b)}`,
+      );
     }
     booleans(this.where, context, o, ['amsgrad', 'maximize']);
   }
 
   protected stateSpec(o: AdamOptions): Record<string, StateKind> {
-    const spec: Record<string, StateKind> = { step: 'number', exp_avg: 'tensor', exp_avg_sq: 'tensor' };
+    const spec: Record<string, StateKind> = {
+      step: 'number',
+      exp_avg: 'tensor',
+      exp_avg_sq: 'tensor',
+    };
     if (o.amsgrad) spec.max_exp_avg_sq = 'tensor';
     return spec;
   }
 
-  protected initState(p: tf.Variable, o: Group<AdamOptions>): ParamState {
+  protected initState(p: tf.Variable, o: ResolvedParamGroup<AdamOptions>): ParamState {
     const s: ParamState = { step: 0, exp_avg: tf.zerosLike(p), exp_avg_sq: tf.zerosLike(p) };
     if (o.amsgrad) s.max_exp_avg_sq = tf.zerosLike(p);
     return s;
   }
 
-  protected update(p: tf.Variable, grad: tf.Tensor, s: ParamState, o: Group<AdamOptions>): void {
+  protected update(
+    p: tf.Variable,
+    grad: tf.Tensor,
+    s: ParamState,
+    o: ResolvedParamGroup<AdamOptions>,
+  ): void {
     const t = (s.step as number) + 1;
     s.step = t;
     const [beta1, beta2] = o.betas;

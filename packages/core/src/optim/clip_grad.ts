@@ -10,10 +10,13 @@ export interface ClipGradNormOptions {
 }
 
 function entries(where: string, grads: Gradients): [string | tf.Variable, tf.Tensor][] {
-  if (grads == null || typeof grads !== 'object') fail(where, 'grads', 'a NamedTensorMap or a Map<tf.Variable, tf.Tensor>', grads);
-  const list: [string | tf.Variable, tf.Tensor][] = grads instanceof Map ? [...grads.entries()] : Object.entries(grads);
+  if (grads == null || typeof grads !== 'object')
+    fail(where, 'grads', 'a NamedTensorMap or a Map<tf.Variable, tf.Tensor>', grads);
+  const list: [string | tf.Variable, tf.Tensor][] =
+    grads instanceof Map ? [...grads.entries()] : Object.entries(grads);
   for (const [k, g] of list) {
-    if (!(g instanceof tf.Tensor) || g.isDisposed) fail(where, `gradient '${typeof k === 'string' ? k : k.name}'`, 'a live tf.Tensor', g);
+    if (!(g instanceof tf.Tensor) || g.isDisposed)
+      fail(where, `gradient '${typeof k === 'string' ? k : k.name}'`, 'a live tf.Tensor', g);
   }
   return list;
 }
@@ -37,11 +40,16 @@ function replace(grads: Gradients, key: string | tf.Variable, value: tf.Tensor):
  * const norm = clipGradNorm(grads, 1.0);
  * opt.step(grads);
  */
-export function clipGradNorm(grads: Gradients, maxNorm: number, opts: ClipGradNormOptions = {}): number {
+export function clipGradNorm(
+  grads: Gradients,
+  maxNorm: number,
+  opts: ClipGradNormOptions = {},
+): number {
   const where = 'clipGradNorm';
   finiteNumber(where, 'maxNorm', maxNorm, 0);
   const p = opts.normType ?? 2;
-  if (typeof p !== 'number' || !(p > 0)) fail(where, 'option normType', 'a number > 0 or Infinity', p);
+  if (typeof p !== 'number' || !(p > 0))
+    fail(where, 'option normType', 'a number > 0 or Infinity', p);
   const list = entries(where, grads);
   if (list.length === 0) return 0;
   const [total, coef] = tf.tidy(() => {
@@ -54,7 +62,13 @@ export function clipGradNorm(grads: Gradients, maxNorm: number, opts: ClipGradNo
     });
     const n = tf.stack(norms); // [k]
     const totalNorm =
-      p === Infinity ? tf.max(n) : p === 2 ? tf.sqrt(tf.sum(tf.square(n))) : p === 1 ? tf.sum(n) : tf.pow(tf.sum(tf.pow(n, p)), 1 / p);
+      p === Infinity
+        ? tf.max(n)
+        : p === 2
+          ? tf.sqrt(tf.sum(tf.square(n)))
+          : p === 1
+            ? tf.sum(n)
+            : tf.pow(tf.sum(tf.pow(n, p)), 1 / p);
     // clip_coef = maxNorm / (N + 1e-6), clamped to 1
     return [totalNorm, tf.minimum(tf.div(maxNorm, tf.add(totalNorm, 1e-6)), 1)];
   });
@@ -62,7 +76,9 @@ export function clipGradNorm(grads: Gradients, maxNorm: number, opts: ClipGradNo
   total.dispose();
   if (opts.errorIfNonfinite && !Number.isFinite(totalNorm)) {
     coef.dispose();
-    throw new ArchzooError(`${where}: the total norm of order ${p} of the gradients is ${totalNorm}, so it cannot be clipped`);
+    throw new ArchzooError(
+      `${where}: the total norm of order ${p} of the gradients is ${totalNorm}, so it cannot be clipped`,
+    );
   }
   for (const [k, g] of list) {
     replace(grads, k, tf.mul(g, coef));

@@ -6,6 +6,16 @@ export * from './adagrad.js';
 export * from './adam.js';
 export * from './clip_grad.js';
 export * from './lr_scheduler.js';
-export * from './optimizer.js';
+export * from './one_cycle.js';
+export {
+  type Gradients,
+  Optimizer,
+  type OptimizerOptions,
+  type OptimizerStateDict,
+  type ParamGroup,
+  type ParamState,
+  type ResolvedParamGroup,
+  type StateKind,
+} from './optimizer.js';
 export * from './rmsprop.js';
 export * from './sgd.js';

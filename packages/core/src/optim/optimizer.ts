@@ -24,7 +24,7 @@ export type ParamGroup<O> = { params: tf.Variable[] } & Partial<O>;
  * A parameter group as the optimizer holds it: every option resolved. Schedulers change `lr`
  * (and `momentum` / `betas`) here; `initialLr` is set by the first scheduler attached.
  */
-export type Group<O> = O & { params: tf.Variable[]; initialLr?: number };
+export type ResolvedParamGroup<O> = O & { params: tf.Variable[]; initialLr?: number };
 
 /** One parameter's state: tensors (owned by the optimizer), counters, or null. */
 export type ParamState = Record<string, tf.Tensor | number | null>;
@@ -63,7 +63,7 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions> {
   /** The options of groups that do not override them. */
   readonly defaults: Readonly<O>;
   /** The parameter groups, with every option resolved. */
-  readonly paramGroups: Group<O>[] = [];
+  readonly paramGroups: ResolvedParamGroup<O>[] = [];
   /** Per-parameter state, created on the parameter's first step. */
   protected readonly state = new Map<tf.Variable, ParamState>();
   /** Name in errors, e.g. 'Adam'. */
@@ -76,7 +76,10 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions> {
     if (!Array.isArray(params) || params.length === 0) {
       fail(where, 'params', 'a non-empty array of tf.Variable or of parameter groups', params);
     }
-    const groups = params[0] instanceof tf.Variable ? [{ params: params as tf.Variable[] }] : (params as ParamGroup<O>[]);
+    const groups =
+      params[0] instanceof tf.Variable
+        ? [{ params: params as tf.Variable[] }]
+        : (params as ParamGroup<O>[]);
     for (const g of groups) this.addParamGroup(g as ParamGroup<O>);
   }
 
@@ -87,10 +90,15 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions> {
   protected abstract stateSpec(o: O): Record<string, StateKind>;
 
   /** Fresh state for `p` (its first step). */
-  protected abstract initState(p: tf.Variable, o: Group<O>): ParamState;
+  protected abstract initState(p: tf.Variable, o: ResolvedParamGroup<O>): ParamState;
 
   /** One update of `p` with gradient `g`; replaces `state`'s tensors via `this.apply`. */
-  protected abstract update(p: tf.Variable, g: tf.Tensor, state: ParamState, o: Group<O>): void;
+  protected abstract update(
+    p: tf.Variable,
+    g: tf.Tensor,
+    state: ParamState,
+    o: ResolvedParamGroup<O>,
+  ): void;
 
   /** Adds a group (PyTorch's `add_param_group`); its options default to `defaults`. */
   addParamGroup(group: ParamGroup<O>): void {
@@ -102,11 +110,19 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions> {
     const seen = new Set(this.paramGroups.flatMap((g) => g.params));
     for (const p of group.params) {
       if (!(p instanceof tf.Variable)) fail(where, `${ctx} params`, 'tf.Variable entries', p);
-      if (p.dtype !== 'float32') fail(where, `${ctx} params`, 'float32 variables', `${p.name} of dtype ${p.dtype}`);
-      if (seen.has(p)) throw new ArchzooError(`${where}: variable '${p.name}' appears in more than one parameter group`);
+      if (p.dtype !== 'float32')
+        fail(where, `${ctx} params`, 'float32 variables', `${p.name} of dtype ${p.dtype}`);
+      if (seen.has(p))
+        throw new ArchzooError(
+          `${where}: variable '${p.name}' appears in more than one parameter group`,
+        );
       seen.add(p);
     }
-    const resolved = { ...this.defaults, ...group, params: [...group.params] } as Group<O>;
+    const resolved = {
+      ...this.defaults,
+      ...group,
+      params: [...group.params],
+    } as ResolvedParamGroup<O>;
     this.checkOptions(resolved, ctx);
     this.paramGroups.push(resolved);
   }
@@ -117,16 +133,26 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions> {
    */
   step(grads: Gradients): void {
     const where = `${this.where}.step`;
-    if (grads == null || typeof grads !== 'object') fail(where, 'grads', 'a NamedTensorMap or a Map<tf.Variable, tf.Tensor>', grads);
-    const lookup = grads instanceof Map ? (p: tf.Variable) => grads.get(p) : (p: tf.Variable) => (grads as tf.NamedTensorMap)[p.name];
-    const work: [tf.Variable, tf.Tensor, Group<O>][] = [];
+    if (grads == null || typeof grads !== 'object')
+      fail(where, 'grads', 'a NamedTensorMap or a Map<tf.Variable, tf.Tensor>', grads);
+    const lookup =
+      grads instanceof Map
+        ? (p: tf.Variable) => grads.get(p)
+        : (p: tf.Variable) => (grads as tf.NamedTensorMap)[p.name];
+    const work: [tf.Variable, tf.Tensor, ResolvedParamGroup<O>][] = [];
     for (const group of this.paramGroups) {
       for (const p of group.params) {
         const g = lookup(p);
         if (g == null) continue;
-        if (!(g instanceof tf.Tensor) || g.isDisposed) fail(where, `gradient of '${p.name}'`, 'a live tf.Tensor', g);
+        if (!(g instanceof tf.Tensor) || g.isDisposed)
+          fail(where, `gradient of '${p.name}'`, 'a live tf.Tensor', g);
         if (shapeString(g.shape) !== shapeString(p.shape) || g.dtype !== 'float32') {
-          fail(where, `gradient of '${p.name}'`, `float32 ${shapeString(p.shape)}`, `${g.dtype} ${shapeString(g.shape)}`);
+          fail(
+            where,
+            `gradient of '${p.name}'`,
+            `float32 ${shapeString(p.shape)}`,
+            `${g.dtype} ${shapeString(g.shape)}`,
+          );
         }
         work.push([p, g, group]);
       }
@@ -152,7 +178,11 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions> {
    * Runs `fn` in a tidy, assigns its `param` to `p`, and stores its `state` tensors in `s`,
    * disposing the ones they replace.
    */
-  protected apply(p: tf.Variable, s: ParamState, fn: () => { param: tf.Tensor; state: Record<string, tf.Tensor> }): void {
+  protected apply(
+    p: tf.Variable,
+    s: ParamState,
+    fn: () => { param: tf.Tensor; state: Record<string, tf.Tensor> },
+  ): void {
     const out = tf.tidy(fn);
     p.assign(out.param);
     out.param.dispose();
@@ -183,7 +213,9 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions> {
     for (const [p, s] of this.state) {
       const i = index.get(p);
       if (i === undefined) continue;
-      state[i] = Object.fromEntries(Object.entries(s).map(([k, v]) => [k, v instanceof tf.Tensor ? tf.clone(v) : v]));
+      state[i] = Object.fromEntries(
+        Object.entries(s).map(([k, v]) => [k, v instanceof tf.Tensor ? tf.clone(v) : v]),
+      );
     }
     return { state, param_groups };
   }
@@ -199,17 +231,25 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions> {
     const problems: string[] = [];
     const groups = dict?.param_groups;
     if (!Array.isArray(groups) || groups.length !== this.paramGroups.length) {
-      fail(where, 'param_groups', `${this.paramGroups.length} group(s)`, Array.isArray(groups) ? `${groups.length}` : groups);
+      fail(
+        where,
+        'param_groups',
+        `${this.paramGroups.length} group(s)`,
+        Array.isArray(groups) ? `${groups.length}` : groups,
+      );
     }
-    const params: [tf.Variable, Group<O>][] = [];
-    const newOptions: Group<O>[] = [];
+    const params: [tf.Variable, ResolvedParamGroup<O>][] = [];
+    const newOptions: ResolvedParamGroup<O>[] = [];
     groups.forEach((sg, gi) => {
       const ours = this.paramGroups[gi]!;
       if (!Array.isArray(sg.params) || sg.params.length !== ours.params.length) {
-        problems.push(`param_groups[${gi}]: expected ${ours.params.length} params, got ${sg.params?.length}`);
+        problems.push(
+          `param_groups[${gi}]: expected ${ours.params.length} params, got ${sg.params?.length}`,
+        );
       }
-      const opts: Group<O> = { ...ours };
-      for (const k of Object.keys(this.defaults)) if (snake(k) in sg) Reflect.set(opts, k, sg[snake(k)]);
+      const opts: ResolvedParamGroup<O> = { ...ours };
+      for (const k of Object.keys(this.defaults))
+        if (snake(k) in sg) Reflect.set(opts, k, sg[snake(k)]);
       if (typeof sg.initial_lr === 'number') opts.initialLr = sg.initial_lr;
       try {
         this.checkOptions(opts, `param_groups[${gi}]`);
@@ -234,14 +274,19 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions> {
         const v = (entry as ParamState)[k];
         if (kind === 'number') {
           const n = v instanceof tf.Tensor && v.size === 1 ? v.dataSync()[0] : v;
-          if (typeof n !== 'number' || !Number.isFinite(n)) problems.push(`state[${key}].${k}: expected a number, got ${String(v)}`);
+          if (typeof n !== 'number' || !Number.isFinite(n))
+            problems.push(`state[${key}].${k}: expected a number, got ${String(v)}`);
           else s[k] = n;
         } else if (v == null && kind === 'tensorOrNull') {
           s[k] = null;
         } else if (!(v instanceof tf.Tensor) || v.isDisposed) {
-          problems.push(`state[${key}].${k}: expected a live tf.Tensor, got ${v === undefined ? 'nothing' : String(v)}`);
+          problems.push(
+            `state[${key}].${k}: expected a live tf.Tensor, got ${v === undefined ? 'nothing' : String(v)}`,
+          );
         } else if (shapeString(v.shape) !== shapeString(p.shape) || v.dtype !== 'float32') {
-          problems.push(`state[${key}].${k}: expected float32 ${shapeString(p.shape)}, got ${v.dtype} ${shapeString(v.shape)}`);
+          problems.push(
+            `state[${key}].${k}: expected float32 ${shapeString(p.shape)}, got ${v.dtype} ${shapeString(v.shape)}`,
+          );
         } else {
           s[k] = v;
         }
@@ -249,17 +294,25 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions> {
       newState.set(p, s);
     }
     if (problems.length > 0) {
-      throw new ArchzooError(`${where}: ${problems.length} problem(s), nothing was loaded:\n  - ${problems.join('\n  - ')}`);
+      throw new ArchzooError(
+        `${where}: ${problems.length} problem(s), nothing was loaded:\n  - ${problems.join('\n  - ')}`,
+      );
     }
     this.disposeState();
     newOptions.forEach((o, gi) => Object.assign(this.paramGroups[gi]!, o));
     for (const [p, s] of newState) {
-      this.state.set(p, Object.fromEntries(Object.entries(s).map(([k, v]) => [k, v instanceof tf.Tensor ? tf.clone(v) : v])));
+      this.state.set(
+        p,
+        Object.fromEntries(
+          Object.entries(s).map(([k, v]) => [k, v instanceof tf.Tensor ? tf.clone(v) : v]),
+        ),
+      );
     }
   }
 
   private disposeState(): void {
-    for (const s of this.state.values()) for (const v of Object.values(s)) if (v instanceof tf.Tensor) v.dispose();
+    for (const s of this.state.values())
+      for (const v of Object.values(s)) if (v instanceof tf.Tensor) v.dispose();
     this.state.clear();
   }
 
@@ -270,8 +323,14 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions> {
 }
 
 /** Checks `lr`, `weightDecay` and `eps`-like options: finite numbers >= 0. */
-export function nonNegative(where: string, context: string, o: object, keys: readonly string[]): void {
-  for (const k of keys) finiteNumber(where, `${k} (${context})`, (o as Record<string, unknown>)[k], 0);
+export function nonNegative(
+  where: string,
+  context: string,
+  o: object,
+  keys: readonly string[],
+): void {
+  for (const k of keys)
+    finiteNumber(where, `${k} (${context})`, (o as Record<string, unknown>)[k], 0);
 }
 
 /** Checks boolean options. */

@@ -1,5 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { booleans, type Group, Optimizer, type OptimizerOptions, nonNegative, type ParamGroup, type ParamState, type StateKind } from './optimizer.js';
+import {
+  booleans,
+  nonNegative,
+  Optimizer,
+  type OptimizerOptions,
+  type ParamGroup,
+  type ParamState,
+  type ResolvedParamGroup,
+  type StateKind,
+} from './optimizer.js';
 
 export interface RMSpropOptions extends OptimizerOptions {
   /** Smoothing constant alpha of the squared-gradient average. Default 0.99. */
@@ -31,7 +40,10 @@ export interface RMSpropOptions extends OptimizerOptions {
  * const opt = new RMSprop(model.parameters(), { lr: 1e-3, momentum: 0.9, centered: true });
  */
 export class RMSprop extends Optimizer<RMSpropOptions> {
-  constructor(params: tf.Variable[] | ParamGroup<RMSpropOptions>[], opts: Partial<RMSpropOptions> = {}) {
+  constructor(
+    params: tf.Variable[] | ParamGroup<RMSpropOptions>[],
+    opts: Partial<RMSpropOptions> = {},
+  ) {
     super('RMSprop', params, {
       lr: opts.lr ?? 1e-2,
       alpha: opts.alpha ?? 0.99,
@@ -55,19 +67,27 @@ export class RMSprop extends Optimizer<RMSpropOptions> {
     return spec;
   }
 
-  protected initState(p: tf.Variable, o: Group<RMSpropOptions>): ParamState {
+  protected initState(p: tf.Variable, o: ResolvedParamGroup<RMSpropOptions>): ParamState {
     const s: ParamState = { step: 0, square_avg: tf.zerosLike(p) };
     if (o.momentum > 0) s.momentum_buffer = tf.zerosLike(p);
     if (o.centered) s.grad_avg = tf.zerosLike(p);
     return s;
   }
 
-  protected update(p: tf.Variable, grad: tf.Tensor, s: ParamState, o: Group<RMSpropOptions>): void {
+  protected update(
+    p: tf.Variable,
+    grad: tf.Tensor,
+    s: ParamState,
+    o: ResolvedParamGroup<RMSpropOptions>,
+  ): void {
     s.step = (s.step as number) + 1;
     this.apply(p, s, () => {
       let g = o.maximize ? tf.neg(grad) : grad;
       if (o.weightDecay !== 0) g = tf.add(g, tf.mul(p, o.weightDecay));
-      const v = tf.add(tf.mul(s.square_avg as tf.Tensor, o.alpha), tf.mul(tf.mul(g, 1 - o.alpha), g));
+      const v = tf.add(
+        tf.mul(s.square_avg as tf.Tensor, o.alpha),
+        tf.mul(tf.mul(g, 1 - o.alpha), g),
+      );
       const state: Record<string, tf.Tensor> = { square_avg: v };
       let avg: tf.Tensor;
       if (o.centered) {

@@ -1,6 +1,15 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ArchzooError } from '../errors.js';
-import { booleans, type Group, Optimizer, type OptimizerOptions, nonNegative, type ParamGroup, type ParamState, type StateKind } from './optimizer.js';
+import {
+  booleans,
+  nonNegative,
+  Optimizer,
+  type OptimizerOptions,
+  type ParamGroup,
+  type ParamState,
+  type ResolvedParamGroup,
+  type StateKind,
+} from './optimizer.js';
 
 export interface SGDOptions extends OptimizerOptions {
   /** Momentum factor mu. Default 0 (plain SGD). */
@@ -47,11 +56,15 @@ export class SGD extends Optimizer<SGDOptions> {
   protected checkOptions(o: SGDOptions, context: string): void {
     nonNegative('SGD', context, o, ['lr', 'momentum', 'weightDecay']);
     if (typeof o.dampening !== 'number' || !Number.isFinite(o.dampening)) {
-      throw new ArchzooError(`SGD: option dampening (${context}) expected a finite number, got ${o.dampening}`);
+      throw new ArchzooError(
+        `SGD: option dampening (${context}) expected a finite number, got ${o.dampening}`,
+      );
     }
     booleans('SGD', context, o, ['nesterov', 'maximize']);
     if (o.nesterov && (o.momentum <= 0 || o.dampening !== 0)) {
-      throw new ArchzooError(`SGD: nesterov (${context}) requires momentum > 0 and dampening 0, got momentum ${o.momentum}, dampening ${o.dampening}`);
+      throw new ArchzooError(
+        `SGD: nesterov (${context}) requires momentum > 0 and dampening 0, got momentum ${o.momentum}, dampening ${o.dampening}`,
+      );
     }
   }
 
@@ -63,14 +76,22 @@ export class SGD extends Optimizer<SGDOptions> {
     return { momentum_buffer: null };
   }
 
-  protected update(p: tf.Variable, grad: tf.Tensor, s: ParamState, o: Group<SGDOptions>): void {
+  protected update(
+    p: tf.Variable,
+    grad: tf.Tensor,
+    s: ParamState,
+    o: ResolvedParamGroup<SGDOptions>,
+  ): void {
     this.apply(p, s, () => {
       let g = o.maximize ? tf.neg(grad) : grad;
       if (o.weightDecay !== 0) g = tf.add(g, tf.mul(p, o.weightDecay));
       const state: Record<string, tf.Tensor> = {};
       if (o.momentum !== 0) {
         const prev = s.momentum_buffer;
-        const buf = prev instanceof tf.Tensor ? tf.add(tf.mul(prev, o.momentum), tf.mul(g, 1 - o.dampening)) : tf.clone(g);
+        const buf =
+          prev instanceof tf.Tensor
+            ? tf.add(tf.mul(prev, o.momentum), tf.mul(g, 1 - o.dampening))
+            : tf.clone(g);
         state.momentum_buffer = buf;
         g = o.nesterov ? tf.add(g, tf.mul(buf, o.momentum)) : buf;
       }

@@ -1,3 +1,5 @@
+// Node only: the mnist package is CommonJS with 21 MB of JSON, which the browser test runner
+// would have to pre-bundle; the loader itself has no Node-specific code.
 import { ArchzooError } from '@archzoo/core';
 import { testBackends, useBackend } from '@archzoo/core/testing';
 import * as tf from '@tensorflow/tfjs-core';
