@@ -2,12 +2,13 @@
  * The `archzoo` command line (`main`), separate from the executable `cli.ts` so that it can be
  * called and tested without running anything on import.
  *
- *   archzoo mnist [--epochs 3] [--batch-size 64] [--max-lr 0.01] [--backend wasm] [--seed 0]
+ *   archzoo mnist [--epochs 2] [--batch-size 64] [--max-lr 0.01] [--backend wasm] [--seed 0]
  *                 [--train-samples N] [--test-samples N]
  *   archzoo bench [--workload a,b] [--backend wasm,cpu] [--impl x,y] [--steps 20] [--warmup 3] [--max-time 10] [--json]
  *   archzoo demo [--steps 300] [--backend wasm] [--seed 0]
  *   archzoo list
  */
+import { availableParallelism, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { BackendName } from '@archzoo/core';
 import * as tf from '@tensorflow/tfjs-core';
@@ -22,7 +23,7 @@ const USAGE = `usage: archzoo <command> [options]
 commands:
   mnist   train a small CNN on MNIST digits (8,000 train / 2,000 held out) with fit(); exits 1
           if the held-out accuracy is below 97%
-            --epochs N (default 3)  --batch-size N (default 64)  --max-lr X (default 0.01)
+            --epochs N (default 2)  --batch-size N (default 64)  --max-lr X (default 0.01)
             --backend wasm|cpu (default wasm)  --seed N (default 0)
             --train-samples N, --test-samples N  use only the first N digits (quick checks)
   bench   measure training steps (median ms/step) of the benchmark workloads
@@ -169,13 +170,17 @@ async function mnist(values: Record<string, string | boolean | undefined>): Prom
   const [backend] = backends(values.backend as string | undefined, ['wasm']);
   const result = await runMnist({
     backend,
-    epochs: int('epochs', values.epochs as string | undefined, 3, 1),
+    epochs: int('epochs', values.epochs as string | undefined, 2, 1),
     batchSize: int('batch-size', values['batch-size'] as string | undefined, 64, 1),
     maxLr: positive('max-lr', values['max-lr'] as string | undefined, 0.01),
     seed: int('seed', values.seed as string | undefined, 0, 0),
     trainSamples: optionalInt('train-samples', values['train-samples'] as string | undefined),
     testSamples: optionalInt('test-samples', values['test-samples'] as string | undefined),
   });
+  const load = loadavg().map((l) => l.toFixed(1));
+  console.log(
+    `(${availableParallelism()} cores, load average ${load.join(' / ')} over 1 / 5 / 15 min)`,
+  );
   if (!(result.testAccuracy >= MNIST_TARGET)) {
     console.error(
       `archzoo mnist: FAILED: held-out accuracy ${(100 * result.testAccuracy).toFixed(2)}% is below the ${100 * MNIST_TARGET}% target`,

@@ -1,3 +1,8 @@
+// tfjs-core must be evaluated before @archzoo/core: core's register.ts evaluates its bundled copy
+// of tfjs-core's gradients first, and if that copy is the first to create tfjs's global engine,
+// tensors get a Tensor class without op handlers (`dy.clone()` in the Cast gradient throws, so
+// BatchNorm cannot train). A bare import keeps the import sorter from moving it.
+import '@tensorflow/tfjs-core';
 import { accuracy, Generator, predict, setBackend } from '@archzoo/core';
 import { loadMnist } from '@archzoo/datasets';
 import * as tf from '@tensorflow/tfjs-core';

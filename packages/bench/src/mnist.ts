@@ -83,7 +83,7 @@ export class MnistCnn extends Module {
 export interface MnistJobOptions {
   /** Default 'wasm'. */
   backend?: BackendName;
-  /** Passes over the training digits. Default 3. */
+  /** Passes over the training digits. Default 2 (98.0% held out; 3 epochs: 98.3%, 1.5x the time). */
   epochs?: number;
   /** Default 64. */
   batchSize?: number;
@@ -136,7 +136,7 @@ function head(split: { x: tf.Tensor; y: tf.Tensor }, n: number | undefined) {
 export async function runMnist(opts: MnistJobOptions = {}): Promise<MnistJobResult> {
   const t0 = performance.now();
   const log = opts.log ?? ((line: string) => console.log(line));
-  const epochs = opts.epochs ?? 3;
+  const epochs = opts.epochs ?? 2;
   const batchSize = opts.batchSize ?? 64;
   const maxLr = opts.maxLr ?? 0.01;
   const seed = opts.seed ?? 0;

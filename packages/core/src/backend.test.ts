@@ -82,7 +82,7 @@ describe('setBackend', () => {
       expect(message).toContain('setBackend');
       expect(message).toContain('backend');
       expect(message).toContain("'auto', 'webgl', 'wasm' or 'cpu'");
-      expect(message.endsWith(`got ${name}`)).toBe(true);
+      expect(message.endsWith(`got '${name}'`)).toBe(true);
       // Nothing changed.
       expect(getBackend()).toBe(before);
     },

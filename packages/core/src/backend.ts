@@ -16,19 +16,27 @@ const loaders: Record<BackendName, () => Promise<unknown>> = {
  * (`EXT_color_buffer_float`), which tfjs's webgl backend needs for training.
  */
 export function hasWebGL2Float(): boolean {
-  const g = globalThis as { document?: { createElement(t: string): unknown }; OffscreenCanvas?: new (w: number, h: number) => unknown };
+  const g = globalThis as {
+    document?: { createElement(t: string): unknown };
+    OffscreenCanvas?: new (w: number, h: number) => unknown;
+  };
   let canvas: unknown;
   if (typeof g.OffscreenCanvas === 'function') canvas = new g.OffscreenCanvas(1, 1);
   else if (g.document) canvas = g.document.createElement('canvas');
   else return false;
-  const gl = (canvas as { getContext(t: string): { getExtension(n: string): unknown } | null }).getContext('webgl2');
+  const gl = (
+    canvas as { getContext(t: string): { getExtension(n: string): unknown } | null }
+  ).getContext('webgl2');
   return gl != null && gl.getExtension('EXT_color_buffer_float') != null;
 }
 
 /** True when running in Node.js. */
 export function isNode(): boolean {
   const p = (globalThis as { process?: { versions?: { node?: string } } }).process;
-  return p?.versions?.node != null && typeof (globalThis as { document?: unknown }).document === 'undefined';
+  return (
+    p?.versions?.node != null &&
+    typeof (globalThis as { document?: unknown }).document === 'undefined'
+  );
 }
 
 /** The backend 'auto' resolves to here: webgl (browser with WebGL2 + float32 targets), else wasm, else cpu. */
@@ -38,6 +46,16 @@ export function autoBackend(): BackendName {
   return 'cpu';
 }
 
+export interface SetBackendOptions {
+  /**
+   * Where the wasm backend finds its `.wasm` binaries in a bundled browser app: a URL prefix
+   * (ending in '/') or a map from file name to URL, as `setWasmPaths` of
+   * `@tensorflow/tfjs-backend-wasm` takes. Bundlers do not copy those files; serve the package's
+   * `dist/*.wasm` and point here. Not needed in Node.
+   */
+  wasmPaths?: string | Record<string, string>;
+}
+
 /**
  * Loads and activates a backend. `'auto'` (the default) chooses as `autoBackend()`; wasm is the
  * Node default. Resolves to the name of the backend now active.
@@ -45,12 +63,20 @@ export function autoBackend(): BackendName {
  * @example
  * await setBackend('cpu'); // deterministic reference backend
  */
-export async function setBackend(choice: BackendChoice = 'auto'): Promise<BackendName> {
+export async function setBackend(
+  choice: BackendChoice = 'auto',
+  opts: SetBackendOptions = {},
+): Promise<BackendName> {
   if (!['auto', 'webgl', 'wasm', 'cpu'].includes(choice)) {
     fail('setBackend', 'backend', "'auto', 'webgl', 'wasm' or 'cpu'", describeValue(choice));
   }
   const name = choice === 'auto' ? autoBackend() : choice;
-  await loaders[name]();
+  const mod = await loaders[name]();
+  if (name === 'wasm' && opts.wasmPaths !== undefined) {
+    (mod as { setWasmPaths(p: string | Record<string, string>): void }).setWasmPaths(
+      opts.wasmPaths,
+    );
+  }
   const ok = await tf.setBackend(name);
   if (!ok || tf.getBackend() !== name) {
     throw new Error(`setBackend: the '${name}' backend failed to initialize on this platform`);

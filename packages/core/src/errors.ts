@@ -50,22 +50,44 @@ export interface TensorSpec {
 }
 
 /** Validates a tensor argument, throwing an ArchzooError that names module, argument and expected vs actual. */
-export function checkTensor(where: string, argument: string, x: unknown, spec: TensorSpec = {}): tf.Tensor {
+export function checkTensor(
+  where: string,
+  argument: string,
+  x: unknown,
+  spec: TensorSpec = {},
+): tf.Tensor {
   if (!isTensor(x)) fail(where, argument, 'a tf.Tensor', x);
   if (x.isDisposed) fail(where, argument, 'a live tensor', 'a disposed tensor');
-  const ranks = spec.rank === undefined ? null : typeof spec.rank === 'number' ? [spec.rank] : spec.rank;
+  const ranks =
+    spec.rank === undefined ? null : typeof spec.rank === 'number' ? [spec.rank] : spec.rank;
   if (ranks && !ranks.includes(x.rank)) {
     const layout = spec.layout ? ` ${spec.layout}` : '';
-    fail(where, argument, `rank ${ranks.join(' or ')}${layout}`, `rank ${x.rank} with shape ${shapeString(x.shape)}`);
+    fail(
+      where,
+      argument,
+      `rank ${ranks.join(' or ')}${layout}`,
+      `rank ${x.rank} with shape ${shapeString(x.shape)}`,
+    );
   }
-  const dtypes = spec.dtype === undefined ? ['float32'] : typeof spec.dtype === 'string' ? [spec.dtype] : spec.dtype;
-  if (!dtypes.includes(x.dtype)) fail(where, argument, `dtype ${dtypes.join(' or ')}`, `dtype ${x.dtype}`);
+  const dtypes =
+    spec.dtype === undefined
+      ? ['float32']
+      : typeof spec.dtype === 'string'
+        ? [spec.dtype]
+        : spec.dtype;
+  if (!dtypes.includes(x.dtype))
+    fail(where, argument, `dtype ${dtypes.join(' or ')}`, `dtype ${x.dtype}`);
   if (spec.dims) {
     for (const [k, size] of Object.entries(spec.dims)) {
       const axis = Number(k) < 0 ? x.rank + Number(k) : Number(k);
       if (x.shape[axis] !== size) {
         const name = spec.dimNames?.[Number(k)] ?? `dimension ${axis}`;
-        fail(where, argument, `${name} of size ${size}`, `${x.shape[axis]} (shape ${shapeString(x.shape)})`);
+        fail(
+          where,
+          argument,
+          `${name} of size ${size}`,
+          `${x.shape[axis]} (shape ${shapeString(x.shape)})`,
+        );
       }
     }
   }
@@ -89,7 +111,13 @@ export function nonNegativeInt(where: string, name: string, v: unknown): number 
 }
 
 /** A finite number option, optionally within [min, max]. */
-export function finiteNumber(where: string, name: string, v: unknown, min = -Infinity, max = Infinity): number {
+export function finiteNumber(
+  where: string,
+  name: string,
+  v: unknown,
+  min = -Infinity,
+  max = Infinity,
+): number {
   if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) {
     const range =
       min === -Infinity && max === Infinity
@@ -105,15 +133,31 @@ export function finiteNumber(where: string, name: string, v: unknown, min = -Inf
 }
 
 /** One of a fixed set of strings. */
-export function oneOf<T extends string>(where: string, name: string, v: unknown, allowed: readonly T[]): T {
+export function oneOf<T extends string>(
+  where: string,
+  name: string,
+  v: unknown,
+  allowed: readonly T[],
+): T {
   if (typeof v !== 'string' || !allowed.includes(v as T)) {
-    fail(where, `option ${name}`, `one of ${allowed.map((a) => `'${a}'`).join(', ')}`, describeValue(v));
+    fail(
+      where,
+      `option ${name}`,
+      `one of ${allowed.map((a) => `'${a}'`).join(', ')}`,
+      describeValue(v),
+    );
   }
   return v as T;
 }
 
 /** A number or an n-tuple of integers >= min, expanded to an n-tuple (PyTorch's `_pair`). */
-export function intTuple(where: string, name: string, v: unknown, n: number, min: number): number[] {
+export function intTuple(
+  where: string,
+  name: string,
+  v: unknown,
+  n: number,
+  min: number,
+): number[] {
   const arr = typeof v === 'number' ? new Array<number>(n).fill(v) : v;
   if (
     !Array.isArray(arr) ||

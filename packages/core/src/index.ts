@@ -4,7 +4,17 @@
  */
 import './register.js';
 
-export { type BackendChoice, type BackendName, autoBackend, getBackend, hasWebGL2Float, isNode, setBackend } from './backend.js';
+export { defaultGenerator, Generator, manualSeed } from '@archzoo/init';
+export {
+  autoBackend,
+  type BackendChoice,
+  type BackendName,
+  getBackend,
+  hasWebGL2Float,
+  isNode,
+  type SetBackendOptions,
+  setBackend,
+} from './backend.js';
 export {
   ArchzooError,
   checkTensor,
@@ -17,16 +27,7 @@ export {
   shapeString,
   type TensorSpec,
 } from './errors.js';
-export { CONV1D_WEIGHT, CONV2D_WEIGHT, LINEAR_WEIGHT, permuteLayout, type TorchLayout } from './layout.js';
-export {
-  buffer,
-  isVariable,
-  type LoadStateDictOptions,
-  type LoadStateDictResult,
-  layoutOf,
-  Module,
-  parameter,
-} from './module.js';
+export * from './io/index.js';
 export * from './layers/activations.js';
 export * from './layers/batchnorm.js';
 export * from './layers/containers.js';
@@ -39,8 +40,22 @@ export * from './layers/linear.js';
 export * from './layers/norm.js';
 export * from './layers/pool.js';
 export * from './layers/upsample.js';
+export {
+  CONV1D_WEIGHT,
+  CONV2D_WEIGHT,
+  LINEAR_WEIGHT,
+  permuteLayout,
+  type TorchLayout,
+} from './layout.js';
 export * from './losses/index.js';
+export {
+  buffer,
+  isVariable,
+  type LoadStateDictOptions,
+  type LoadStateDictResult,
+  layoutOf,
+  Module,
+  parameter,
+} from './module.js';
 export * from './optim/index.js';
-export * from './io/index.js';
 export * from './train/index.js';
-export { defaultGenerator, Generator, manualSeed } from '@archzoo/init';

@@ -186,7 +186,10 @@ export abstract class Module {
     const out = new Map<string, tf.Variable>();
     for (const [prefix, m] of this.namedModules()) {
       const own = m.ownVariables();
-      const ordered = [...own.filter(([, v]) => !bufferSet.has(v)), ...own.filter(([, v]) => bufferSet.has(v))];
+      const ordered = [
+        ...own.filter(([, v]) => !bufferSet.has(v)),
+        ...own.filter(([, v]) => bufferSet.has(v)),
+      ];
       for (const [name, v] of ordered) {
         const key = prefix ? `${prefix}.${name}` : name;
         if (!out.has(key)) out.set(key, v);
@@ -200,7 +203,10 @@ export abstract class Module {
    * keys when `strict`, shapes, dtypes); if anything is wrong, nothing is changed and one error
    * lists every problem. The dict's tensors are not disposed.
    */
-  loadStateDict(dict: Record<string, tf.Tensor>, opts: LoadStateDictOptions = {}): LoadStateDictResult {
+  loadStateDict(
+    dict: Record<string, tf.Tensor>,
+    opts: LoadStateDictOptions = {},
+  ): LoadStateDictResult {
     const strict = opts.strict ?? true;
     const expected = this.stateEntries();
     const problems: string[] = [];
@@ -220,9 +226,12 @@ export abstract class Module {
         problems.push(`${key}: the tensor is disposed`);
       } else {
         if (shapeString(t.shape) !== shapeString(want)) {
-          problems.push(`${key}: shape mismatch, expected ${shapeString(want)}, got ${shapeString(t.shape)}`);
+          problems.push(
+            `${key}: shape mismatch, expected ${shapeString(want)}, got ${shapeString(t.shape)}`,
+          );
         }
-        if (t.dtype !== v.dtype) problems.push(`${key}: dtype mismatch, expected ${v.dtype}, got ${t.dtype}`);
+        if (t.dtype !== v.dtype)
+          problems.push(`${key}: dtype mismatch, expected ${v.dtype}, got ${t.dtype}`);
       }
     }
     if (strict) {
@@ -260,7 +269,9 @@ export abstract class Module {
       const pad = '  '.repeat(depth);
       const count = m.numParameters();
       const extra = m.extraRepr();
-      lines.push(`${pad}${name ? `(${name}): ` : ''}${m.typeName}(${extra})  params=${count.toLocaleString('en-US')}`);
+      lines.push(
+        `${pad}${name ? `(${name}): ` : ''}${m.typeName}(${extra})  params=${count.toLocaleString('en-US')}`,
+      );
       for (const [pn, v] of m.ownVariables()) {
         const layout = layouts.get(v);
         const torch = layout ? `  torch ${shapeString(layout.torchShape(v.shape))}` : '';
@@ -272,7 +283,9 @@ export abstract class Module {
     walk(this, '', 0);
     const total = this.numParameters();
     const trainable = this.numParameters({ trainableOnly: true });
-    lines.push(`Total parameters: ${total.toLocaleString('en-US')} (trainable: ${trainable.toLocaleString('en-US')})`);
+    lines.push(
+      `Total parameters: ${total.toLocaleString('en-US')} (trainable: ${trainable.toLocaleString('en-US')})`,
+    );
     return lines.join('\n');
   }
 

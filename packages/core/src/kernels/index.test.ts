@@ -48,6 +48,19 @@ describe('registerArchzooKernels', () => {
     }
   });
 
+  it('runs its doc example: a conv2d filter gradient on wasm', async () => {
+    registerArchzooKernels(); // already done by importing @archzoo/core
+    await setBackend('wasm');
+    const x = tf.ones([1, 4, 4, 1]) as tf.Tensor4D;
+    const w = tf.ones([3, 3, 1, 2]);
+    const dW = tf.grad((t: tf.Tensor) => tf.sum(tf.conv2d(x, t as tf.Tensor4D, 1, 'same')))(w);
+    expect(dW.shape).toEqual([3, 3, 1, 2]);
+    // Tap (i, j) meets the 4x4 ones image at (4 - |i - 1|) (4 - |j - 1|) output pixels.
+    const counts = [9, 12, 9, 12, 16, 12, 9, 12, 9].flatMap((v) => [v, v]);
+    expect(Array.from(dW.dataSync())).toEqual(counts);
+    tf.dispose([x, w, dW]);
+  });
+
   it('keeps its fixes over the stock kernels across backend switches, and is idempotent', async () => {
     // A backend's fixes land once its module has loaded and it has been activated.
     await setBackend('cpu');

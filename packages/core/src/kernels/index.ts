@@ -35,6 +35,11 @@ const REPLACEMENTS: Readonly<Record<string, Record<string, tf.KernelFunc>>> = {
     [tf.ResizeBilinearGrad]: resizeBilinearGrad,
     [tf.ResizeNearestNeighborGrad]: resizeNearestNeighborGrad,
   },
+  // webgl's shaders ignore halfPixelCenters too; these read back, compute on the CPU, and upload.
+  webgl: {
+    [tf.ResizeBilinearGrad]: resizeBilinearGrad,
+    [tf.ResizeNearestNeighborGrad]: resizeNearestNeighborGrad,
+  },
 };
 
 /**
@@ -67,16 +72,18 @@ function applyReplacements(backendName: string): void {
  *   DepthwiseConv2dNativeBackpropFilter, DepthwiseConv2dNativeBackpropInput, UnsortedSegmentSum
  *   (gather's gradient) and Einsum;
  * - replacements for stock gradient kernels that are wrong: MaxPoolGrad on wasm (padding could
- *   win a window), ResizeBilinearGrad and ResizeNearestNeighborGrad on wasm and cpu
+ *   win a window), ResizeBilinearGrad and ResizeNearestNeighborGrad on wasm, cpu and webgl
  *   (halfPixelCenters ignored; cpu also broken for non-square bilinear and batch > 1 nearest);
  * - on wasm, a Conv2DBackpropInput run by XNNPACK matrix products (the stock one is a slow loop).
  * Replacements land when their backend is activated (`setBackend`), whichever order modules load in.
  * Called by `register.ts` on import of `@archzoo/core`.
  *
  * @example
- * registerArchzooKernels();
+ * registerArchzooKernels(); // already done by importing @archzoo/core
  * await setBackend('wasm');
- * tf.grad((w: tf.Tensor) => tf.sum(tf.conv2d(x, w as tf.Tensor4D, 1, 'same')))(w); // runs on wasm
+ * const x = tf.ones([1, 4, 4, 1]) as tf.Tensor4D;
+ * const dW = tf.grad((w: tf.Tensor) => tf.sum(tf.conv2d(x, w as tf.Tensor4D, 1, 'same')))(tf.ones([3, 3, 1, 2]));
+ * dW.shape; // [3, 3, 1, 2], computed by archzoo's Conv2DBackpropFilter
  */
 export function registerArchzooKernels(): void {
   for (const [backendName, kernels] of Object.entries(MISSING)) {

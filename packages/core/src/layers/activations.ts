@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { checkTensor, finiteNumber, fail, oneOf } from '../errors.js';
+import { checkTensor, fail, finiteNumber, oneOf } from '../errors.js';
 import { Module } from '../module.js';
 
 /** max(x, 0) */
@@ -45,7 +45,12 @@ function checkAxis(where: string, dim: number, rank: number): number {
   return axis;
 }
 
-function moveAxisLast(where: string, x: tf.Tensor, dim: number, fn: (t: tf.Tensor) => tf.Tensor): tf.Tensor {
+function moveAxisLast(
+  where: string,
+  x: tf.Tensor,
+  dim: number,
+  fn: (t: tf.Tensor) => tf.Tensor,
+): tf.Tensor {
   const axis = checkAxis(where, dim, x.rank);
   if (axis === x.rank - 1) return fn(x);
   return tf.tidy(() => {
@@ -65,7 +70,9 @@ export function softmax(x: tf.Tensor, dim = -1): tf.Tensor {
 export function logSoftmax(x: tf.Tensor, dim = -1): tf.Tensor {
   // x - logsumexp(x) (logSumExp subtracts the max first). Not tf.logSoftmax: its customGrad saves
   // a tensor, which tfjs's IS_TEST kernel-leak check reports as a leak on wasm.
-  return moveAxisLast('logSoftmax', x, dim, (t) => tf.tidy(() => tf.sub(t, tf.logSumExp(t, -1, true))));
+  return moveAxisLast('logSoftmax', x, dim, (t) =>
+    tf.tidy(() => tf.sub(t, tf.logSumExp(t, -1, true))),
+  );
 }
 
 const F32 = { dtype: 'float32' as const };

@@ -42,7 +42,8 @@ export abstract class BatchNormBase extends Module {
     const n = this.typeName;
     this.numFeatures = positiveInt(n, 'numFeatures', opts.numFeatures);
     this.eps = finiteNumber(n, 'eps', opts.eps ?? 1e-5, 0);
-    this.momentum = opts.momentum === null ? null : finiteNumber(n, 'momentum', opts.momentum ?? 0.1, 0, 1);
+    this.momentum =
+      opts.momentum === null ? null : finiteNumber(n, 'momentum', opts.momentum ?? 0.1, 0, 1);
     const affine = opts.affine ?? true;
     const track = opts.trackRunningStats ?? true;
     const c = this.numFeatures;
@@ -64,7 +65,12 @@ export abstract class BatchNormBase extends Module {
     const axes = [...Array(x.rank - 1).keys()];
     const count = x.size / this.numFeatures;
     if (useBatch && count <= 1 && this.training) {
-      fail(`${this.typeName}.forward`, 'input', 'more than 1 value per channel in training', `shape [${x.shape.join(', ')}]`);
+      fail(
+        `${this.typeName}.forward`,
+        'input',
+        'more than 1 value per channel in training',
+        `shape [${x.shape.join(', ')}]`,
+      );
     }
     return tf.tidy(() => {
       let mean: tf.Tensor;
@@ -91,7 +97,8 @@ export abstract class BatchNormBase extends Module {
     const nbt = this.num_batches_tracked!;
     nbt.assign(tf.add(nbt, tf.scalar(1, 'int32')));
     // momentum null: cumulative average, weight 1 / num_batches_tracked (kept on device, no sync).
-    const m: tf.Tensor | number = this.momentum === null ? tf.div(1, tf.cast(nbt, 'float32')) : this.momentum;
+    const m: tf.Tensor | number =
+      this.momentum === null ? tf.div(1, tf.cast(nbt, 'float32')) : this.momentum;
     const unbiased = tf.mul(variance, count / (count - 1));
     // r = (1 - m) r + m stat; no gradient flows into the buffers.
     this.running_mean!.assign(tf.add(tf.mul(tf.sub(1, m), this.running_mean!), tf.mul(m, mean)));

@@ -93,7 +93,9 @@ export class ModuleList<M extends Module = Module> extends Module implements Ite
   }
 
   forward(): never {
-    throw new ArchzooError('ModuleList.forward: a ModuleList has no forward; iterate over its modules');
+    throw new ArchzooError(
+      'ModuleList.forward: a ModuleList has no forward; iterate over its modules',
+    );
   }
 }
 
@@ -112,7 +114,13 @@ export class ModuleDict<M extends Module = Module> extends Module {
 
   get(key: string): M {
     const m = this.#modules.get(key);
-    if (!m) fail('ModuleDict.get', 'key', `one of ${[...this.#modules.keys()].map((k) => `'${k}'`).join(', ')}`, describeValue(key));
+    if (!m)
+      fail(
+        'ModuleDict.get',
+        'key',
+        `one of ${[...this.#modules.keys()].map((k) => `'${k}'`).join(', ')}`,
+        describeValue(key),
+      );
     return m;
   }
 

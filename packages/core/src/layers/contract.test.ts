@@ -1,5 +1,4 @@
 import * as tf from '@tensorflow/tfjs-core';
-import * as losses from '../losses/index.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as core from '../index.js';
 import {
@@ -34,6 +33,7 @@ import {
   Tanh,
   Upsample,
 } from '../index.js';
+import * as losses from '../losses/index.js';
 import {
   awayFromZero,
   describeModuleContract,

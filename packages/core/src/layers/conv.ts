@@ -26,7 +26,12 @@ export function convPadding(
     // total = dilation * (k - 1); PyTorch puts the odd pixel at the end.
     const th = dilation[0]! * (kernel[0]! - 1);
     const tw = dilation[1]! * (kernel[1]! - 1);
-    return [Math.floor(th / 2), th - Math.floor(th / 2), Math.floor(tw / 2), tw - Math.floor(tw / 2)];
+    return [
+      Math.floor(th / 2),
+      th - Math.floor(th / 2),
+      Math.floor(tw / 2),
+      tw - Math.floor(tw / 2),
+    ];
   }
   const [ph, pw] = intTuple(where, 'padding', padding, 2, 0);
   return [ph!, ph!, pw!, pw!];
@@ -67,14 +72,24 @@ export function dilateFilter(w: tf.Tensor4D, dh: number, dw: number): tf.Tensor4
  * x: `[N, H, W, C_in]`, weight: `[kh, kw, C_in / groups, C_out]`, bias: `[C_out]`
  * -> `[N, H_out, W_out, C_out]`, H_out = floor((H + pt + pb - d (kh - 1) - 1) / s + 1).
  */
-export function conv2d(x: tf.Tensor4D, weight: tf.Tensor4D, bias?: tf.Tensor | null, args: Conv2dArgs = {}): tf.Tensor4D {
+export function conv2d(
+  x: tf.Tensor4D,
+  weight: tf.Tensor4D,
+  bias?: tf.Tensor | null,
+  args: Conv2dArgs = {},
+): tf.Tensor4D {
   return tf.tidy(() => {
     const stride = intTuple('conv2d', 'stride', args.stride ?? 1, 2, 1) as [number, number];
     const dilation = intTuple('conv2d', 'dilation', args.dilation ?? 1, 2, 1);
     const groups = args.groups ?? 1;
     const padding = args.padding ?? 0;
     if (padding === 'same' && (stride[0] !== 1 || stride[1] !== 1)) {
-      fail('conv2d', 'padding', "'same' only with stride 1 (as in PyTorch)", `stride ${JSON.stringify(stride)}`);
+      fail(
+        'conv2d',
+        'padding',
+        "'same' only with stride 1 (as in PyTorch)",
+        `stride ${JSON.stringify(stride)}`,
+      );
     }
     const [kh, kw] = weight.shape;
     const [pt, pb, pl, pr] = convPadding(padding, [kh, kw], dilation);
@@ -160,23 +175,44 @@ export class Conv2d extends Module {
     this.groups = positiveInt(n, 'groups', opts.groups ?? 1);
     this.padding = opts.padding ?? 0;
     if (typeof this.padding === 'string' && this.padding !== 'same' && this.padding !== 'valid') {
-      fail(n, 'option padding', "an integer >= 0, 2 of them, 'same' or 'valid'", describeValue(this.padding));
+      fail(
+        n,
+        'option padding',
+        "an integer >= 0, 2 of them, 'same' or 'valid'",
+        describeValue(this.padding),
+      );
     }
-    if (this.padding !== 'same' && this.padding !== 'valid') intTuple(n, 'padding', this.padding, 2, 0);
+    if (this.padding !== 'same' && this.padding !== 'valid')
+      intTuple(n, 'padding', this.padding, 2, 0);
     if (this.padding === 'same' && (this.stride[0] !== 1 || this.stride[1] !== 1)) {
-      fail(n, 'option padding', "'same' only with stride 1 (as in PyTorch)", `stride ${JSON.stringify(this.stride)}`);
+      fail(
+        n,
+        'option padding',
+        "'same' only with stride 1 (as in PyTorch)",
+        `stride ${JSON.stringify(this.stride)}`,
+      );
     }
     if (this.inChannels % this.groups !== 0 || this.outChannels % this.groups !== 0) {
-      fail(n, 'option groups', 'to divide inChannels and outChannels', `groups=${this.groups}, inChannels=${this.inChannels}, outChannels=${this.outChannels}`);
+      fail(
+        n,
+        'option groups',
+        'to divide inChannels and outChannels',
+        `groups=${this.groups}, inChannels=${this.inChannels}, outChannels=${this.outChannels}`,
+      );
     }
     const [kh, kw] = this.kernelSize;
     const fanIn = (this.inChannels / this.groups) * kh * kw;
     // bound = 1 / sqrt(fan_in)
     this.weight = parameter(
-      torchDefaultUniform([kh, kw, this.inChannels / this.groups, this.outChannels], fanIn, { generator: opts.generator }),
+      torchDefaultUniform([kh, kw, this.inChannels / this.groups, this.outChannels], fanIn, {
+        generator: opts.generator,
+      }),
       { layout: CONV2D_WEIGHT },
     );
-    this.bias = opts.bias === false ? null : parameter(torchDefaultUniform([this.outChannels], fanIn, { generator: opts.generator }));
+    this.bias =
+      opts.bias === false
+        ? null
+        : parameter(torchDefaultUniform([this.outChannels], fanIn, { generator: opts.generator }));
   }
 
   forward(x: tf.Tensor): tf.Tensor4D {
@@ -191,7 +227,12 @@ export class Conv2d extends Module {
     const minW = this.dilation[1] * (this.kernelSize[1] - 1) + 1 - pl - pr;
     if (x.shape[1]! < minH || x.shape[2]! < minW) {
       const need = `a spatial size of at least ${minH}x${minW} (dilated kernel minus padding)`;
-      fail(`${this.typeName}.forward`, 'input', need, `${x.shape[1]}x${x.shape[2]} (shape ${shapeString(x.shape)})`);
+      fail(
+        `${this.typeName}.forward`,
+        'input',
+        need,
+        `${x.shape[1]}x${x.shape[2]} (shape ${shapeString(x.shape)})`,
+      );
     }
     return conv2d(x as tf.Tensor4D, this.weight as tf.Tensor4D, this.bias, this);
   }
@@ -248,17 +289,31 @@ export class Conv1d extends Module {
     if (typeof this.padding === 'string' && this.padding !== 'same' && this.padding !== 'valid') {
       fail(n, 'option padding', "an integer >= 0, 'same' or 'valid'", describeValue(this.padding));
     }
-    if (this.padding !== 'same' && this.padding !== 'valid') intTuple(n, 'padding', this.padding, 1, 0);
-    if (this.padding === 'same' && this.stride !== 1) fail(n, 'option padding', "'same' only with stride 1", `stride ${this.stride}`);
+    if (this.padding !== 'same' && this.padding !== 'valid')
+      intTuple(n, 'padding', this.padding, 1, 0);
+    if (this.padding === 'same' && this.stride !== 1)
+      fail(n, 'option padding', "'same' only with stride 1", `stride ${this.stride}`);
     if (this.inChannels % this.groups !== 0 || this.outChannels % this.groups !== 0) {
-      fail(n, 'option groups', 'to divide inChannels and outChannels', `groups=${this.groups}, inChannels=${this.inChannels}, outChannels=${this.outChannels}`);
+      fail(
+        n,
+        'option groups',
+        'to divide inChannels and outChannels',
+        `groups=${this.groups}, inChannels=${this.inChannels}, outChannels=${this.outChannels}`,
+      );
     }
     const fanIn = (this.inChannels / this.groups) * this.kernelSize;
     this.weight = parameter(
-      torchDefaultUniform([this.kernelSize, this.inChannels / this.groups, this.outChannels], fanIn, { generator: opts.generator }),
+      torchDefaultUniform(
+        [this.kernelSize, this.inChannels / this.groups, this.outChannels],
+        fanIn,
+        { generator: opts.generator },
+      ),
       { layout: CONV1D_WEIGHT },
     );
-    this.bias = opts.bias === false ? null : parameter(torchDefaultUniform([this.outChannels], fanIn, { generator: opts.generator }));
+    this.bias =
+      opts.bias === false
+        ? null
+        : parameter(torchDefaultUniform([this.outChannels], fanIn, { generator: opts.generator }));
   }
 
   forward(x: tf.Tensor): tf.Tensor3D {
@@ -279,7 +334,8 @@ export class Conv1d extends Module {
       const [nb, len, cin] = x.shape;
       const x4 = tf.reshape(x, [nb, 1, len, cin]) as tf.Tensor4D; // [N, 1, L, C]
       const w4 = tf.expandDims(this.weight, 0) as tf.Tensor4D; // [1, k, in/g, out]
-      const padding: Padding2d = typeof this.padding === 'number' ? [0, this.padding] : this.padding;
+      const padding: Padding2d =
+        typeof this.padding === 'number' ? [0, this.padding] : this.padding;
       const y = conv2d(x4, w4, this.bias, {
         stride: [1, this.stride],
         padding,

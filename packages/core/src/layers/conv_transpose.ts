@@ -39,12 +39,31 @@ export function convTranspose2d(
     const outH = fullH - 2 * ph!;
     const outW = fullW - 2 * pw!;
     if (outH <= 0 || outW <= 0) {
-      fail('ConvTranspose2d.forward', 'input', `a spatial size giving a positive output`, `output ${outH}x${outW} from input ${h}x${wi}`);
+      fail(
+        'ConvTranspose2d.forward',
+        'input',
+        `a spatial size giving a positive output`,
+        `output ${outH}x${outW} from input ${h}x${wi}`,
+      );
     }
     const one = (xg: tf.Tensor4D, wg: tf.Tensor4D) => {
       // tfjs needs the output_padding rows inside the output shape; they receive no input taps.
-      const full = tf.conv2dTranspose(xg, wg, [n, (h - 1) * sh! + kh, (wi - 1) * sw! + kw, wg.shape[2]], [sh!, sw!], 'valid');
-      const padded = oph! > 0 || opw! > 0 ? tf.pad(full, [[0, 0], [0, oph!], [0, opw!], [0, 0]]) : full;
+      const full = tf.conv2dTranspose(
+        xg,
+        wg,
+        [n, (h - 1) * sh! + kh, (wi - 1) * sw! + kw, wg.shape[2]],
+        [sh!, sw!],
+        'valid',
+      );
+      const padded =
+        oph! > 0 || opw! > 0
+          ? tf.pad(full, [
+              [0, 0],
+              [0, oph!],
+              [0, opw!],
+              [0, 0],
+            ])
+          : full;
       return tf.slice(padded, [0, ph!, pw!, 0], [n, outH, outW, wg.shape[2]]);
     };
     let y: tf.Tensor4D;
@@ -107,24 +126,42 @@ export class ConvTranspose2d extends Module {
     this.kernelSize = intTuple(n, 'kernelSize', opts.kernelSize, 2, 1) as [number, number];
     this.stride = intTuple(n, 'stride', opts.stride ?? 1, 2, 1) as [number, number];
     this.padding = intTuple(n, 'padding', opts.padding ?? 0, 2, 0) as [number, number];
-    this.outputPadding = intTuple(n, 'outputPadding', opts.outputPadding ?? 0, 2, 0) as [number, number];
+    this.outputPadding = intTuple(n, 'outputPadding', opts.outputPadding ?? 0, 2, 0) as [
+      number,
+      number,
+    ];
     this.dilation = intTuple(n, 'dilation', opts.dilation ?? 1, 2, 1) as [number, number];
     this.groups = positiveInt(n, 'groups', opts.groups ?? 1);
     if (this.inChannels % this.groups !== 0 || this.outChannels % this.groups !== 0) {
-      fail(n, 'option groups', 'to divide inChannels and outChannels', `groups=${this.groups}, inChannels=${this.inChannels}, outChannels=${this.outChannels}`);
+      fail(
+        n,
+        'option groups',
+        'to divide inChannels and outChannels',
+        `groups=${this.groups}, inChannels=${this.inChannels}, outChannels=${this.outChannels}`,
+      );
     }
     for (let i = 0; i < 2; i++) {
       if (this.outputPadding[i]! >= Math.max(this.stride[i]!, this.dilation[i]!)) {
-        fail(n, 'option outputPadding', 'smaller than stride or dilation', `outputPadding=[${this.outputPadding}], stride=[${this.stride}], dilation=[${this.dilation}]`);
+        fail(
+          n,
+          'option outputPadding',
+          'smaller than stride or dilation',
+          `outputPadding=[${this.outputPadding}], stride=[${this.stride}], dilation=[${this.dilation}]`,
+        );
       }
     }
     const [kh, kw] = this.kernelSize;
     const fanIn = (this.outChannels / this.groups) * kh * kw;
     this.weight = parameter(
-      torchDefaultUniform([kh, kw, this.outChannels / this.groups, this.inChannels], fanIn, { generator: opts.generator }),
+      torchDefaultUniform([kh, kw, this.outChannels / this.groups, this.inChannels], fanIn, {
+        generator: opts.generator,
+      }),
       { layout: CONV2D_WEIGHT },
     );
-    this.bias = opts.bias === false ? null : parameter(torchDefaultUniform([this.outChannels], fanIn, { generator: opts.generator }));
+    this.bias =
+      opts.bias === false
+        ? null
+        : parameter(torchDefaultUniform([this.outChannels], fanIn, { generator: opts.generator }));
   }
 
   forward(x: tf.Tensor): tf.Tensor4D {

@@ -8,7 +8,11 @@ import { Module } from '../module.js';
  * survivors are scaled by 1 / (1 - p). The mask is drawn from the seeded generator, so it is the
  * same on every backend.
  */
-export function dropout(x: tf.Tensor, p: number, generator: Generator = defaultGenerator()): tf.Tensor {
+export function dropout(
+  x: tf.Tensor,
+  p: number,
+  generator: Generator = defaultGenerator(),
+): tf.Tensor {
   if (p === 0) return tf.clone(x);
   if (p === 1) return tf.zerosLike(x);
   const scale = 1 / (1 - p);

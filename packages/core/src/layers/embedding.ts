@@ -17,7 +17,11 @@ export interface EmbeddingOptions {
  * Rows of `weight` picked by integer indices, with the gradient of `paddingIdx`'s row held at zero.
  * indices: int32 of any shape -> `[...indices.shape, embeddingDim]`.
  */
-export function embedding(indices: tf.Tensor, weight: tf.Tensor2D, paddingIdx: number | null = null): tf.Tensor {
+export function embedding(
+  indices: tf.Tensor,
+  weight: tf.Tensor2D,
+  paddingIdx: number | null = null,
+): tf.Tensor {
   return tf.tidy(() => {
     let w: tf.Tensor2D = weight;
     if (paddingIdx !== null) {
@@ -52,7 +56,12 @@ export class Embedding extends Module {
     let pad = opts.paddingIdx ?? null;
     if (pad !== null) {
       if (!Number.isInteger(pad) || pad < -this.numEmbeddings || pad >= this.numEmbeddings) {
-        fail('Embedding', 'option paddingIdx', `an integer in [-${this.numEmbeddings}, ${this.numEmbeddings - 1}]`, pad);
+        fail(
+          'Embedding',
+          'option paddingIdx',
+          `an integer in [-${this.numEmbeddings}, ${this.numEmbeddings - 1}]`,
+          pad,
+        );
       }
       if (pad < 0) pad += this.numEmbeddings;
     }
@@ -73,13 +82,20 @@ export class Embedding extends Module {
     checkTensor('Embedding.forward', 'indices', indices, { dtype: 'int32' });
     if (indices.size > 0) {
       // Out-of-range rows would silently read garbage on some backends; PyTorch raises too.
-      const [lo, hi] = tf.tidy(() => [tf.min(indices), tf.max(indices)]).map((t) => {
-        const v = t.dataSync()[0]!;
-        t.dispose();
-        return v;
-      });
+      const [lo, hi] = tf
+        .tidy(() => [tf.min(indices), tf.max(indices)])
+        .map((t) => {
+          const v = t.dataSync()[0]!;
+          t.dispose();
+          return v;
+        });
       if (lo! < 0 || hi! >= this.numEmbeddings) {
-        fail('Embedding.forward', 'indices', `values in [0, ${this.numEmbeddings - 1}]`, `values in [${lo}, ${hi}]`);
+        fail(
+          'Embedding.forward',
+          'indices',
+          `values in [0, ${this.numEmbeddings - 1}]`,
+          `values in [${lo}, ${hi}]`,
+        );
       }
     }
     return embedding(indices, this.weight as tf.Tensor2D, this.paddingIdx);

@@ -27,7 +27,10 @@ export class Flatten extends Module {
     this.order = oneOf('Flatten', 'order', opts.order ?? 'torch', ['torch', 'native']);
   }
   forward(x: tf.Tensor): tf.Tensor2D {
-    checkTensor('Flatten.forward', 'input', x, { rank: [1, 2, 3, 4, 5, 6], dtype: ['float32', 'int32', 'bool'] });
+    checkTensor('Flatten.forward', 'input', x, {
+      rank: [1, 2, 3, 4, 5, 6],
+      dtype: ['float32', 'int32', 'bool'],
+    });
     return flatten(x, this.order);
   }
   override extraRepr(): string {

@@ -53,10 +53,16 @@ export class Linear extends Module {
     this.outFeatures = positiveInt('Linear', 'outFeatures', opts.outFeatures);
     const g = opts.generator;
     // bound = 1 / sqrt(fan_in), fan_in = inFeatures
-    this.weight = parameter(torchDefaultUniform([this.inFeatures, this.outFeatures], this.inFeatures, { generator: g }), {
-      layout: LINEAR_WEIGHT,
-    });
-    this.bias = opts.bias === false ? null : parameter(torchDefaultUniform([this.outFeatures], this.inFeatures, { generator: g }));
+    this.weight = parameter(
+      torchDefaultUniform([this.inFeatures, this.outFeatures], this.inFeatures, { generator: g }),
+      {
+        layout: LINEAR_WEIGHT,
+      },
+    );
+    this.bias =
+      opts.bias === false
+        ? null
+        : parameter(torchDefaultUniform([this.outFeatures], this.inFeatures, { generator: g }));
   }
 
   forward(x: tf.Tensor): tf.Tensor {
@@ -65,7 +71,8 @@ export class Linear extends Module {
       dims: { [-1]: this.inFeatures },
       dimNames: { [-1]: 'last dimension (inFeatures)' },
     });
-    if (x.rank === 1) return tf.tidy(() => tf.squeeze(linear(tf.expandDims(x, 0), this.weight, this.bias), [0]));
+    if (x.rank === 1)
+      return tf.tidy(() => tf.squeeze(linear(tf.expandDims(x, 0), this.weight, this.bias), [0]));
     return linear(x, this.weight, this.bias);
   }
 

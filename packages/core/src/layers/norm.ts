@@ -40,8 +40,15 @@ export class LayerNorm extends Module {
 
   constructor(opts: LayerNormOptions) {
     super();
-    const shape = typeof opts.normalizedShape === 'number' ? [opts.normalizedShape] : opts.normalizedShape;
-    if (!Array.isArray(shape) || shape.length === 0) fail('LayerNorm', 'option normalizedShape', 'a positive integer or a non-empty array of them', opts.normalizedShape);
+    const shape =
+      typeof opts.normalizedShape === 'number' ? [opts.normalizedShape] : opts.normalizedShape;
+    if (!Array.isArray(shape) || shape.length === 0)
+      fail(
+        'LayerNorm',
+        'option normalizedShape',
+        'a positive integer or a non-empty array of them',
+        opts.normalizedShape,
+      );
     this.normalizedShape = shape.map((d) => positiveInt('LayerNorm', 'normalizedShape', d));
     this.eps = finiteNumber('LayerNorm', 'eps', opts.eps ?? 1e-5, 0);
     const affine = opts.elementwiseAffine ?? true;
@@ -54,7 +61,12 @@ export class LayerNorm extends Module {
     checkTensor('LayerNorm.forward', 'input', x);
     const tail = x.shape.slice(x.rank - k);
     if (x.rank < k || tail.join(',') !== this.normalizedShape.join(',')) {
-      fail('LayerNorm.forward', 'input', `trailing shape [${this.normalizedShape.join(', ')}]`, `shape [${x.shape.join(', ')}]`);
+      fail(
+        'LayerNorm.forward',
+        'input',
+        `trailing shape [${this.normalizedShape.join(', ')}]`,
+        `shape [${x.shape.join(', ')}]`,
+      );
     }
     return layerNorm(x, this.normalizedShape, this.weight, this.bias, this.eps);
   }
@@ -110,7 +122,12 @@ export class GroupNorm extends Module {
     this.numGroups = positiveInt('GroupNorm', 'numGroups', opts.numGroups);
     this.numChannels = positiveInt('GroupNorm', 'numChannels', opts.numChannels);
     if (this.numChannels % this.numGroups !== 0) {
-      fail('GroupNorm', 'option numChannels', `a multiple of numGroups (${this.numGroups})`, this.numChannels);
+      fail(
+        'GroupNorm',
+        'option numChannels',
+        `a multiple of numGroups (${this.numGroups})`,
+        this.numChannels,
+      );
     }
     this.eps = finiteNumber('GroupNorm', 'eps', opts.eps ?? 1e-5, 0);
     const affine = opts.affine ?? true;

@@ -15,7 +15,12 @@ function poolArgs(where: string, o: Pool2dOptions) {
   const s = intTuple(where, 'stride', o.stride ?? k, 2, 1) as [number, number];
   const p = intTuple(where, 'padding', o.padding ?? 0, 2, 0) as [number, number];
   if (p[0] > k[0] / 2 || p[1] > k[1] / 2) {
-    fail(where, 'option padding', 'at most half the kernel size', `padding=[${p}], kernelSize=[${k}]`);
+    fail(
+      where,
+      'option padding',
+      'at most half the kernel size',
+      `padding=[${p}], kernelSize=[${k}]`,
+    );
   }
   return { k, s, p };
 }
@@ -36,22 +41,47 @@ function checkWindows(where: string, x: tf.Tensor, o: Pool2dOptions): void {
 /** 2-D max pooling, PyTorch semantics (padding counts as -inf). x `[N, H, W, C]`. */
 export function maxPool2d(x: tf.Tensor4D, o: Pool2dOptions): tf.Tensor4D {
   const { k, s, p } = poolArgs('maxPool2d', o);
-  return tf.maxPool(x, k, s, [[0, 0], [p[0], p[0]], [p[1], p[1]], [0, 0]] as never);
+  return tf.maxPool(x, k, s, [
+    [0, 0],
+    [p[0], p[0]],
+    [p[1], p[1]],
+    [0, 0],
+  ] as never);
 }
 
 /**
  * 2-D average pooling, PyTorch semantics. With `countIncludePad` (PyTorch's default) padded zeros
  * count in the divisor. x `[N, H, W, C]`.
  */
-export function avgPool2d(x: tf.Tensor4D, o: Pool2dOptions & { countIncludePad?: boolean }): tf.Tensor4D {
+export function avgPool2d(
+  x: tf.Tensor4D,
+  o: Pool2dOptions & { countIncludePad?: boolean },
+): tf.Tensor4D {
   const { k, s, p } = poolArgs('avgPool2d', o);
   if (p[0] === 0 && p[1] === 0) return tf.avgPool(x, k, s, 'valid');
   if (o.countIncludePad ?? true) {
-    return tf.tidy(() => tf.avgPool(tf.pad(x, [[0, 0], [p[0], p[0]], [p[1], p[1]], [0, 0]]), k, s, 'valid'));
+    return tf.tidy(() =>
+      tf.avgPool(
+        tf.pad(x, [
+          [0, 0],
+          [p[0], p[0]],
+          [p[1], p[1]],
+          [0, 0],
+        ]),
+        k,
+        s,
+        'valid',
+      ),
+    );
   }
   // Divide window sums by the number of real (unpadded) pixels in each window.
   return tf.tidy(() => {
-    const pads: [number, number][] = [[0, 0], [p[0], p[0]], [p[1], p[1]], [0, 0]];
+    const pads: [number, number][] = [
+      [0, 0],
+      [p[0], p[0]],
+      [p[1], p[1]],
+      [0, 0],
+    ];
     const sums = tf.mul(tf.avgPool(tf.pad(x, pads), k, s, 'valid'), k[0] * k[1]);
     const ones = tf.pad(tf.ones([1, x.shape[1], x.shape[2], 1]), pads) as tf.Tensor4D;
     const counts = tf.mul(tf.avgPool(ones, k, s, 'valid'), k[0] * k[1]);
@@ -111,7 +141,13 @@ export class MaxPool1d extends Module {
     const k = intTuple('MaxPool1d', 'kernelSize', opts.kernelSize, 1, 1)[0]!;
     intTuple('MaxPool1d', 'stride', opts.stride ?? k, 1, 1);
     const p = intTuple('MaxPool1d', 'padding', opts.padding ?? 0, 1, 0)[0]!;
-    if (p > k / 2) fail('MaxPool1d', 'option padding', 'at most half the kernel size', `padding=${p}, kernelSize=${k}`);
+    if (p > k / 2)
+      fail(
+        'MaxPool1d',
+        'option padding',
+        'at most half the kernel size',
+        `padding=${p}, kernelSize=${k}`,
+      );
     this.options = { ...opts };
   }
   forward(x: tf.Tensor): tf.Tensor3D {
@@ -119,11 +155,20 @@ export class MaxPool1d extends Module {
     const { kernelSize: k, stride, padding } = this.options;
     const minL = k - 2 * (padding ?? 0);
     if (x.shape[1]! < minL) {
-      fail('MaxPool1d.forward', 'input', `a length of at least ${minL} (kernel minus padding)`, `${x.shape[1]} (shape ${shapeString(x.shape)})`);
+      fail(
+        'MaxPool1d.forward',
+        'input',
+        `a length of at least ${minL} (kernel minus padding)`,
+        `${x.shape[1]} (shape ${shapeString(x.shape)})`,
+      );
     }
     return tf.tidy(() => {
       const x4 = tf.expandDims(x, 1) as tf.Tensor4D; // [N, 1, L, C]
-      const y = maxPool2d(x4, { kernelSize: [1, k], stride: [1, stride ?? k], padding: [0, padding ?? 0] });
+      const y = maxPool2d(x4, {
+        kernelSize: [1, k],
+        stride: [1, stride ?? k],
+        padding: [0, padding ?? 0],
+      });
       return tf.squeeze(y, [1]) as tf.Tensor3D;
     });
   }
@@ -167,7 +212,10 @@ export class AdaptiveAvgPool2d extends Module {
   readonly outputSize: [number, number];
   constructor(opts: { outputSize: number | [number, number] }) {
     super();
-    this.outputSize = intTuple('AdaptiveAvgPool2d', 'outputSize', opts.outputSize, 2, 1) as [number, number];
+    this.outputSize = intTuple('AdaptiveAvgPool2d', 'outputSize', opts.outputSize, 2, 1) as [
+      number,
+      number,
+    ];
   }
   forward(x: tf.Tensor): tf.Tensor4D {
     checkTensor('AdaptiveAvgPool2d.forward', 'input', x, NHWC);

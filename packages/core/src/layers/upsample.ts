@@ -69,24 +69,30 @@ export class Upsample extends Module {
 
   constructor(opts: UpsampleOptions) {
     super();
-    const pair = (v: number | [number, number]): [number, number] => (typeof v === 'number' ? [v, v] : v);
+    const pair = (v: number | [number, number]): [number, number] =>
+      typeof v === 'number' ? [v, v] : v;
     if ((opts.size == null) === (opts.scaleFactor == null)) {
       fail('Upsample', 'options', 'exactly one of size or scaleFactor', JSON.stringify(opts));
     }
     this.size = opts.size != null ? pair(opts.size) : null;
     this.scaleFactor = opts.scaleFactor != null ? pair(opts.scaleFactor) : null;
     for (const v of [...(this.size ?? []), ...(this.scaleFactor ?? [])]) {
-      if (!(typeof v === 'number' && v > 0 && Number.isFinite(v))) fail('Upsample', 'option size/scaleFactor', 'positive numbers', v);
+      if (!(typeof v === 'number' && v > 0 && Number.isFinite(v)))
+        fail('Upsample', 'option size/scaleFactor', 'positive numbers', v);
     }
     this.mode = oneOf('Upsample', 'mode', opts.mode ?? 'nearest', ['nearest', 'bilinear']);
     this.alignCorners = opts.alignCorners ?? false;
-    if (this.alignCorners && this.mode === 'nearest') fail('Upsample', 'option alignCorners', "false with mode 'nearest'", true);
+    if (this.alignCorners && this.mode === 'nearest')
+      fail('Upsample', 'option alignCorners', "false with mode 'nearest'", true);
   }
 
   forward(x: tf.Tensor): tf.Tensor4D {
     checkTensor('Upsample.forward', 'input', x, { rank: 4, layout: '[N, H, W, C] (NHWC)' });
     const [, h, w] = x.shape;
-    const out: [number, number] = this.size ?? [Math.floor(h! * this.scaleFactor![0]), Math.floor(w! * this.scaleFactor![1])];
+    const out: [number, number] = this.size ?? [
+      Math.floor(h! * this.scaleFactor![0]),
+      Math.floor(w! * this.scaleFactor![1]),
+    ];
     const sf = this.scaleFactor;
     if (sf && !this.alignCorners && (out[0] !== h! * sf[0] || out[1] !== w! * sf[1])) {
       // A scale factor tfjs's size-based resize cannot express (see resampleMatrix).
@@ -96,11 +102,14 @@ export class Upsample extends Module {
         return resampleSeparable(x as tf.Tensor4D, mh, mw);
       });
     }
-    if (this.mode === 'nearest') return tf.image.resizeNearestNeighbor(x as tf.Tensor4D, out, false, false);
+    if (this.mode === 'nearest')
+      return tf.image.resizeNearestNeighbor(x as tf.Tensor4D, out, false, false);
     return tf.image.resizeBilinear(x as tf.Tensor4D, out, this.alignCorners, !this.alignCorners);
   }
 
   override extraRepr(): string {
-    return this.size ? `size=[${this.size}], mode='${this.mode}'` : `scaleFactor=[${this.scaleFactor}], mode='${this.mode}'`;
+    return this.size
+      ? `size=[${this.size}], mode='${this.mode}'`
+      : `scaleFactor=[${this.scaleFactor}], mode='${this.mode}'`;
   }
 }

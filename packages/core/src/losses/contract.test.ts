@@ -31,7 +31,10 @@ const LOSSES: {
   {
     name: 'NLLLoss',
     cls: NLLLoss,
-    input: () => [tf.tidy(() => tf.logSoftmax(uniformTensor([4, 3], 2))), tf.tensor1d([1, 0, 2, 2], 'int32')],
+    input: () => [
+      tf.tidy(() => tf.logSoftmax(uniformTensor([4, 3], 2))),
+      tf.tensor1d([1, 0, 2, 2], 'int32'),
+    ],
     bad: () => [tf.zeros([4, 3]), tf.tensor1d([0, 1, 1, 1], 'float32')],
   },
   {
@@ -43,18 +46,36 @@ const LOSSES: {
   {
     name: 'KLDivLoss',
     cls: KLDivLoss,
-    input: () => [tf.tidy(() => tf.logSoftmax(uniformTensor([3, 4], 4))), tf.tidy(() => tf.softmax(uniformTensor([3, 4], 5)))],
+    input: () => [
+      tf.tidy(() => tf.logSoftmax(uniformTensor([3, 4], 4))),
+      tf.tidy(() => tf.softmax(uniformTensor([3, 4], 5))),
+    ],
     bad: () => [tf.zeros([3, 4]), tf.zeros([4, 3])],
   },
-  { name: 'MSELoss', cls: MSELoss, input: () => [uniformTensor([3, 2], 6), uniformTensor([3, 2], 7)], bad: () => [tf.zeros([3, 2]), tf.zeros([2, 3])] },
-  { name: 'L1Loss', cls: L1Loss, input: () => [uniformTensor([3, 2], 8), uniformTensor([3, 2], 9)], bad: () => [tf.zeros([3, 2]), tf.zeros([3])] },
+  {
+    name: 'MSELoss',
+    cls: MSELoss,
+    input: () => [uniformTensor([3, 2], 6), uniformTensor([3, 2], 7)],
+    bad: () => [tf.zeros([3, 2]), tf.zeros([2, 3])],
+  },
+  {
+    name: 'L1Loss',
+    cls: L1Loss,
+    input: () => [uniformTensor([3, 2], 8), uniformTensor([3, 2], 9)],
+    bad: () => [tf.zeros([3, 2]), tf.zeros([3])],
+  },
   {
     name: 'SmoothL1Loss',
     cls: SmoothL1Loss,
     input: () => [uniformTensor([3, 2], 10), uniformTensor([3, 2], 11)],
     bad: () => [tf.zeros([3, 2]), tf.zeros([3, 2], 'int32')],
   },
-  { name: 'HuberLoss', cls: HuberLoss, input: () => [uniformTensor([3, 2], 12), uniformTensor([3, 2], 13)], bad: () => [tf.zeros([3, 2]), tf.zeros([1, 2, 3])] },
+  {
+    name: 'HuberLoss',
+    cls: HuberLoss,
+    input: () => [uniformTensor([3, 2], 12), uniformTensor([3, 2], 13)],
+    bad: () => [tf.zeros([3, 2]), tf.zeros([1, 2, 3])],
+  },
 ];
 
 describe('coverage', () => {

@@ -117,7 +117,10 @@ function nllCore(
 function reduceWeighted(loss: tf.Tensor, denom: tf.Tensor, reduction: Reduction): tf.Tensor {
   if (reduction === 'none') return loss;
   const total = tf.sum(loss);
-  return reduction === 'sum' ? total : tf.div(total, denom);
+  if (reduction === 'sum') return total;
+  // 0 / 0 must be NaN, as in PyTorch; webgl's division shader returns 1 when a == b, so the
+  // all-ignored case is made explicit.
+  return tf.where(tf.equal(denom, 0), tf.scalar(Number.NaN), tf.div(total, denom));
 }
 
 /** Runs `fn` on `[M, C]` / `[M]` views and gives 'none' results the batch shape back. */

@@ -7,7 +7,8 @@ import { type BackendName, isNode, setBackend } from '../backend.js';
  */
 export function testBackends(): BackendName[] {
   if (!isNode()) return ['webgl'];
-  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process
+    ?.env;
   const wanted = env?.ARCHZOO_TEST_BACKENDS;
   if (wanted) return wanted.split(',').map((s) => s.trim()) as BackendName[];
   return ['cpu', 'wasm'];
@@ -21,10 +22,14 @@ export async function useBackend(name: BackendName): Promise<void> {
 }
 
 /** Element-wise max |a - b| of two tensors (or arrays) of equal size. */
-export function maxAbsDiff(a: tf.Tensor | ArrayLike<number>, b: tf.Tensor | ArrayLike<number>): number {
+export function maxAbsDiff(
+  a: tf.Tensor | ArrayLike<number>,
+  b: tf.Tensor | ArrayLike<number>,
+): number {
   const av = a instanceof tf.Tensor ? a.dataSync() : a;
   const bv = b instanceof tf.Tensor ? b.dataSync() : b;
-  if (av.length !== bv.length) throw new Error(`maxAbsDiff: sizes differ (${av.length} vs ${bv.length})`);
+  if (av.length !== bv.length)
+    throw new Error(`maxAbsDiff: sizes differ (${av.length} vs ${bv.length})`);
   let m = 0;
   for (let i = 0; i < av.length; i++) {
     const d = Math.abs(av[i]! - bv[i]!);

@@ -56,7 +56,8 @@ export class EarlyStopping implements Callback {
   constructor(opts: EarlyStoppingOptions = {}) {
     this.monitor = opts.monitor ?? 'val_loss';
     this.mode = opts.mode ?? 'min';
-    if (this.mode !== 'min' && this.mode !== 'max') fail('EarlyStopping', 'option mode', "'min' or 'max'", opts.mode);
+    if (this.mode !== 'min' && this.mode !== 'max')
+      fail('EarlyStopping', 'option mode', "'min' or 'max'", opts.mode);
     this.patience = nonNegativeInt('EarlyStopping', 'patience', opts.patience ?? 3);
     this.minDelta = finiteNumber('EarlyStopping', 'minDelta', opts.minDelta ?? 0, 0);
     this.restoreBest = opts.restoreBest ?? true;
@@ -64,8 +65,16 @@ export class EarlyStopping implements Callback {
 
   onEpochEnd({ epoch, logs, model }: EpochInfo): 'stop' | undefined {
     const v = logs[this.monitor];
-    if (v === undefined) fail('EarlyStopping', 'monitor', `one of the logs (${Object.keys(logs).join(', ')})`, this.monitor);
-    const better = Number.isNaN(this.best) || (this.mode === 'min' ? v < this.best - this.minDelta : v > this.best + this.minDelta);
+    if (v === undefined)
+      fail(
+        'EarlyStopping',
+        'monitor',
+        `one of the logs (${Object.keys(logs).join(', ')})`,
+        this.monitor,
+      );
+    const better =
+      Number.isNaN(this.best) ||
+      (this.mode === 'min' ? v < this.best - this.minDelta : v > this.best + this.minDelta);
     if (better) {
       this.best = v;
       this.bestEpoch = epoch;
@@ -100,8 +109,17 @@ export class EarlyStopping implements Callback {
 export class CheckpointCallback implements Callback {
   private best = Number.NaN;
   constructor(
-    private readonly save: (model: Module, epoch: number, logs: Record<string, number>) => void | Promise<void>,
-    private readonly opts: { every?: number; monitor?: string; mode?: 'min' | 'max'; onlyImprovement?: boolean } = {},
+    private readonly save: (
+      model: Module,
+      epoch: number,
+      logs: Record<string, number>,
+    ) => void | Promise<void>,
+    private readonly opts: {
+      every?: number;
+      monitor?: string;
+      mode?: 'min' | 'max';
+      onlyImprovement?: boolean;
+    } = {},
   ) {}
 
   async onEpochEnd({ epoch, logs, model }: EpochInfo): Promise<void> {
@@ -109,7 +127,9 @@ export class CheckpointCallback implements Callback {
     if (this.opts.onlyImprovement) {
       const v = logs[this.opts.monitor ?? 'val_loss'];
       if (v === undefined) return;
-      const better = Number.isNaN(this.best) || ((this.opts.mode ?? 'min') === 'min' ? v < this.best : v > this.best);
+      const better =
+        Number.isNaN(this.best) ||
+        ((this.opts.mode ?? 'min') === 'min' ? v < this.best : v > this.best);
       if (!better) return;
       this.best = v;
     }

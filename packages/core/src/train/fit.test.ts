@@ -1,6 +1,6 @@
+import { Generator } from '@archzoo/init';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Generator } from '@archzoo/init';
 import { BatchNorm1d, Linear, ReLU, Sequential } from '../index.js';
 import { crossEntropy } from '../losses/cross_entropy.js';
 import { Adam } from '../optim/adam.js';
@@ -74,10 +74,23 @@ for (const backend of testBackends()) {
       const data = blobs(64, 32, 3);
       const model = mlp(1);
       const tty = sink(true);
-      await fit(model, data, { loss: crossEntropy, optimizer: new SGD(model.parameters(), { lr: 0.1 }), progressSink: tty });
-      expect(tty.chunks.some((c) => c.startsWith('\r') && c.includes('samples/s') && c.includes('loss='))).toBe(true);
+      await fit(model, data, {
+        loss: crossEntropy,
+        optimizer: new SGD(model.parameters(), { lr: 0.1 }),
+        progressSink: tty,
+      });
+      expect(
+        tty.chunks.some(
+          (c) => c.startsWith('\r') && c.includes('samples/s') && c.includes('loss='),
+        ),
+      ).toBe(true);
       const quiet = sink(true);
-      await fit(model, data, { loss: crossEntropy, optimizer: new SGD(model.parameters(), { lr: 0.1 }), progressSink: quiet, verbose: 0 });
+      await fit(model, data, {
+        loss: crossEntropy,
+        optimizer: new SGD(model.parameters(), { lr: 0.1 }),
+        progressSink: quiet,
+        verbose: 0,
+      });
       expect(quiet.chunks).toHaveLength(0);
       tf.dispose(data.flatMap((b) => [b.x, b.y]));
       model.dispose();
@@ -89,7 +102,13 @@ for (const backend of testBackends()) {
       const optimizer = new Adam(model.parameters(), { lr: 0.01 });
       await fit(model, data, { loss: crossEntropy, optimizer, epochs: 1, verbose: 0 }); // optimizer state exists now
       const before = tf.memory().numTensors;
-      await fit(model, data, { loss: crossEntropy, optimizer, epochs: 100, verbose: 0, metrics: { accuracy } });
+      await fit(model, data, {
+        loss: crossEntropy,
+        optimizer,
+        epochs: 100,
+        verbose: 0,
+        metrics: { accuracy },
+      });
       expect(tf.memory().numTensors).toBe(before);
       tf.dispose(data.flatMap((b) => [b.x, b.y]));
       model.dispose();
@@ -108,12 +127,20 @@ for (const backend of testBackends()) {
         loss: poisoned,
         optimizer: new SGD(model.parameters(), { lr: 0.1 }),
         verbose: 0,
-        callbacks: [{ onStepEnd: () => void (snapshot = model.parameters().map((p) => p.dataSync().slice() as Float32Array)) }],
+        callbacks: [
+          {
+            onStepEnd: () => {
+              snapshot = model.parameters().map((p) => p.dataSync().slice() as Float32Array);
+            },
+          },
+        ],
       }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(NonFiniteLossError);
       expect((err as NonFiniteLossError).step).toBe(2);
       expect((err as Error).message).toMatch(/NaN at step 2/);
-      model.parameters().forEach((p, i) => expect(Array.from(p.dataSync())).toEqual(Array.from(snapshot[i]!)));
+      model
+        .parameters()
+        .forEach((p, i) => expect(Array.from(p.dataSync())).toEqual(Array.from(snapshot[i]!)));
       tf.dispose(data.flatMap((b) => [b.x, b.y]));
       model.dispose();
     });
@@ -179,7 +206,11 @@ for (const backend of testBackends()) {
       const discBefore = Array.from(disc.weight.dataSync());
       const before = tf.memory().numTensors;
       for (let i = 0; i < 3; i++) {
-        trainStep(() => tf.sub(tf.mean(disc.forward(gen.forward(z))), tf.mean(disc.forward(real))), disc.parameters(), optD);
+        trainStep(
+          () => tf.sub(tf.mean(disc.forward(gen.forward(z))), tf.mean(disc.forward(real))),
+          disc.parameters(),
+          optD,
+        );
         trainStep(() => tf.neg(tf.mean(disc.forward(gen.forward(z)))), gen.parameters(), optG);
       }
       expect(tf.memory().numTensors).toBe(before);

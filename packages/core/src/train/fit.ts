@@ -69,11 +69,18 @@ function batchSize(b: Batch): number {
  *   metrics: { accuracy }, validation: new DataLoader({ x: xv, y: yv }, { batchSize: 256, shuffle: false }),
  * });
  */
-export async function fit(model: SupervisedModel, data: BatchSource, opts: FitOptions): Promise<History> {
+export async function fit(
+  model: SupervisedModel,
+  data: BatchSource,
+  opts: FitOptions,
+): Promise<History> {
   const epochs = positiveInt('fit', 'epochs', opts.epochs ?? 1);
-  if (typeof opts.loss !== 'function') fail('fit', 'option loss', 'a function (output, target) => scalar', opts.loss);
-  if (opts.optimizer == null || typeof opts.optimizer.step !== 'function') fail('fit', 'option optimizer', 'an Optimizer', opts.optimizer);
-  if (data == null || typeof (data as Iterable<Batch>)[Symbol.iterator] !== 'function') fail('fit', 'data', 'an iterable of { x, y } batches', data);
+  if (typeof opts.loss !== 'function')
+    fail('fit', 'option loss', 'a function (output, target) => scalar', opts.loss);
+  if (opts.optimizer == null || typeof opts.optimizer.step !== 'function')
+    fail('fit', 'option optimizer', 'an Optimizer', opts.optimizer);
+  if (data == null || typeof (data as Iterable<Batch>)[Symbol.iterator] !== 'function')
+    fail('fit', 'data', 'an iterable of { x, y } batches', data);
   const callbacks = opts.callbacks ?? [];
   const metrics = Object.entries(opts.metrics ?? {});
   const progress = new Progress(opts.verbose ?? 1, epochs, opts.progressSink);
@@ -103,7 +110,11 @@ export async function fit(model: SupervisedModel, data: BatchSource, opts: FitOp
             },
             model.parameters(),
             opts.optimizer,
-            { clipGradNorm: opts.clipGradNorm, clipGradValue: opts.clipGradValue, step: globalStep },
+            {
+              clipGradNorm: opts.clipGradNorm,
+              clipGradValue: opts.clipGradValue,
+              step: globalStep,
+            },
           );
           sums.loss! += loss * n;
           seen += n;
@@ -111,13 +122,22 @@ export async function fit(model: SupervisedModel, data: BatchSource, opts: FitOp
           for (const cb of callbacks) await cb.onStepEnd?.({ epoch, step, globalStep, loss });
           step += 1;
           globalStep += 1;
-          progress.step(epoch, step, total, seen, Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / seen])));
+          progress.step(
+            epoch,
+            step,
+            total,
+            seen,
+            Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / seen])),
+          );
         } finally {
           disposeBatch(batch, data);
         }
       }
+      progress.trainDone();
       if (opts.scheduler && interval === 'epoch') opts.scheduler.step();
-      const logs: Record<string, number> = Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / Math.max(1, seen)]));
+      const logs: Record<string, number> = Object.fromEntries(
+        Object.entries(sums).map(([k, v]) => [k, v / Math.max(1, seen)]),
+      );
       if (opts.validation) {
         const val = evaluate(model, opts.validation, { loss: opts.loss, metrics: opts.metrics });
         for (const [k, v] of Object.entries(val)) logs[`val_${k}`] = v;
@@ -125,7 +145,8 @@ export async function fit(model: SupervisedModel, data: BatchSource, opts: FitOp
       history.epochs.push(logs);
       progress.epochEnd(epoch, seen, logs);
       let stop = false;
-      for (const cb of callbacks) if ((await cb.onEpochEnd?.({ epoch, logs, model })) === 'stop') stop = true;
+      for (const cb of callbacks)
+        if ((await cb.onEpochEnd?.({ epoch, logs, model })) === 'stop') stop = true;
       if (stop) {
         history.stoppedEarly = true;
         progress.message(`stopped early after epoch ${epoch + 1}`);
@@ -159,7 +180,8 @@ export function evaluate(
         tf.tidy(() => {
           const out = model.forward(batch.x);
           if (opts.loss) sums.loss = (sums.loss ?? 0) + opts.loss(out, batch.y).dataSync()[0]! * n;
-          for (const [name, m] of Object.entries(opts.metrics ?? {})) sums[name] = (sums[name] ?? 0) + m(out, batch.y) * n;
+          for (const [name, m] of Object.entries(opts.metrics ?? {}))
+            sums[name] = (sums[name] ?? 0) + m(out, batch.y) * n;
         });
         seen += n;
       } finally {
@@ -173,7 +195,11 @@ export function evaluate(
 }
 
 /** The model's outputs for `x` in eval mode, computed `batchSize` rows at a time and concatenated. */
-export function predict(model: SupervisedModel, x: tf.Tensor, opts: { batchSize?: number } = {}): tf.Tensor {
+export function predict(
+  model: SupervisedModel,
+  x: tf.Tensor,
+  opts: { batchSize?: number } = {},
+): tf.Tensor {
   const bs = positiveInt('predict', 'batchSize', opts.batchSize ?? 256);
   const wasTraining = model.training;
   model.eval();
@@ -182,7 +208,13 @@ export function predict(model: SupervisedModel, x: tf.Tensor, opts: { batchSize?
     const parts: tf.Tensor[] = [];
     for (let i = 0; i < n; i += bs) {
       const size = Math.min(bs, n - i);
-      parts.push(tf.tidy(() => model.forward(tf.slice(x, [i, ...x.shape.slice(1).map(() => 0)], [size, ...x.shape.slice(1)]))));
+      parts.push(
+        tf.tidy(() =>
+          model.forward(
+            tf.slice(x, [i, ...x.shape.slice(1).map(() => 0)], [size, ...x.shape.slice(1)]),
+          ),
+        ),
+      );
     }
     if (parts.length === 1) return parts[0]!;
     const out = tf.concat(parts, 0);

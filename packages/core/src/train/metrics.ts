@@ -10,7 +10,8 @@ export type Metric = (output: tf.Tensor, target: tf.Tensor) => number;
 export function accuracy(output: tf.Tensor, target: tf.Tensor): number {
   return tf.tidy(() => {
     const pred = tf.argMax(output, -1);
-    const truth = target.dtype === 'int32' && target.rank === output.rank - 1 ? target : tf.argMax(target, -1);
+    const truth =
+      target.dtype === 'int32' && target.rank === output.rank - 1 ? target : tf.argMax(target, -1);
     return tf.mean(tf.cast(tf.equal(pred, truth), 'float32')).dataSync()[0]!;
   });
 }

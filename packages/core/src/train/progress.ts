@@ -13,7 +13,10 @@ function defaultSink(): ProgressSink | null {
 
 function fmt(logs: Record<string, number>): string {
   return Object.entries(logs)
-    .map(([k, v]) => `${k}=${Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(3) : v.toFixed(4)}`)
+    .map(
+      ([k, v]) =>
+        `${k}=${Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(3) : v.toFixed(4)}`,
+    )
     .join(' ');
 }
 
@@ -26,6 +29,7 @@ export class Progress {
   private readonly sink: ProgressSink | null;
   private readonly live: boolean;
   private epochStart = 0;
+  private trainEnd: number | null = null;
   private lastDraw = 0;
 
   constructor(
@@ -45,11 +49,23 @@ export class Progress {
 
   epochBegin(): void {
     this.epochStart = performance.now();
+    this.trainEnd = null;
     this.lastDraw = 0;
   }
 
+  /** Marks the end of the epoch's training steps: samples/s counts them only, not validation. */
+  trainDone(): void {
+    this.trainEnd = performance.now();
+  }
+
   /** Redraws the live bar (throttled to ~10 Hz). */
-  step(epoch: number, done: number, total: number | undefined, samples: number, logs: Record<string, number>): void {
+  step(
+    epoch: number,
+    done: number,
+    total: number | undefined,
+    samples: number,
+    logs: Record<string, number>,
+  ): void {
     if (!this.live || !this.sink) return;
     const now = performance.now();
     if (now - this.lastDraw < 100 && done !== total) return;
@@ -66,10 +82,13 @@ export class Progress {
   }
 
   epochEnd(epoch: number, samples: number, logs: Record<string, number>): void {
-    const secs = (performance.now() - this.epochStart) / 1000;
-    const rate = samples / Math.max(1e-9, secs);
+    const now = performance.now();
+    const secs = (now - this.epochStart) / 1000;
+    const rate = samples / Math.max(1e-9, ((this.trainEnd ?? now) - this.epochStart) / 1000);
     if (this.live && this.sink) this.sink.write('\r\x1b[K');
-    this.line(`epoch ${epoch + 1}/${this.epochs} ${fmt(logs)} (${secs.toFixed(1)} s, ${rate.toFixed(0)} samples/s)`);
+    this.line(
+      `epoch ${epoch + 1}/${this.epochs} ${fmt(logs)} (${secs.toFixed(1)} s, ${rate.toFixed(0)} samples/s)`,
+    );
   }
 
   message(s: string): void {

@@ -29,7 +29,9 @@ export class NonFiniteLossError extends ArchzooError {
     readonly step: number,
     readonly loss: number,
   ) {
-    super(`fit: loss became ${loss} at step ${step}; stopped before the update, the last good weights are kept`);
+    super(
+      `fit: loss became ${loss} at step ${step}; stopped before the update, the last good weights are kept`,
+    );
   }
 }
 
@@ -74,5 +76,10 @@ export function supervisedStep(
   optimizer: Optimizer,
   opts: TrainStepOptions = {},
 ): number {
-  return trainStep(() => loss(model.forward(batch.x), batch.y), model.parameters(), optimizer, opts);
+  return trainStep(
+    () => loss(model.forward(batch.x), batch.y),
+    model.parameters(),
+    optimizer,
+    opts,
+  );
 }
