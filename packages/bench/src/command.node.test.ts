@@ -75,6 +75,30 @@ describe('archzoo command line', () => {
     expect(out.at(-1)).toMatch(/^accuracy: /);
   });
 
+  it('skips, saying why, a reference too slow for --max-step-time, and exits 0', async () => {
+    // tfjs-layers' orthogonal 1024 x 1024 is estimated at about 23 min on cpu: never started.
+    const args = ['--workload', 'orthogonal_1024x1024', '--backend', 'cpu'];
+    await expect(main(['bench', ...args, '--impl', 'tfjs-layers'])).resolves.toBe(0);
+    const table = out.join('\n');
+    expect(table).toMatch(
+      /orthogonal_1024x1024 +tfjs-layers +cpu +- +skipped: over time budget: one step takes about \d+ min on cpu \(estimate\), the limit is 5 min/,
+    );
+    expect(table).toContain(
+      'skipped: not run, its step is estimated above --max-step-time (300 s); --max-step-time 0 runs it',
+    );
+    expect(out.at(-1)).toMatch(/^\(\d+ cores, load average /);
+    out.length = 0;
+    await expect(
+      main(['bench', ...args, '--impl', 'tfjs-layers', '--json', '--max-step-time', '60']),
+    ).resolves.toBe(0);
+    expect(JSON.parse(out[0]!)).toMatchObject({ msPerStep: null, steps: 0 });
+    expect(JSON.parse(out[0]!).skipped).toMatch(/the limit is 60 s$/);
+    await expect(main(['bench', '--max-step-time', 'soon'])).resolves.toBe(2);
+    expect(err.join('\n')).toContain(
+      "--max-step-time expected a number of seconds >= 0, got 'soon'",
+    );
+  });
+
   it('says on which terms wasm was measured', () => {
     const note = environmentNote([
       { workload: 'w', impl: 'i', backend: 'wasm', msPerStep: 1, steps: 1 },

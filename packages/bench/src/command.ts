@@ -4,7 +4,8 @@
  *
  *   archzoo mnist [--epochs 2] [--batch-size 64] [--max-lr 0.01] [--backend wasm] [--seed 0]
  *                 [--train-samples N] [--test-samples N]
- *   archzoo bench [--workload a,b] [--backend wasm,cpu] [--impl x,y] [--steps 20] [--warmup 3] [--max-time 10] [--json]
+ *   archzoo bench [--workload a,b] [--backend wasm,cpu] [--impl x,y] [--steps 20] [--warmup 3] [--max-time 10]
+ *                 [--max-step-time 300] [--json]
  *   archzoo demo [--steps 300] [--backend wasm] [--seed 0]
  *   archzoo list
  */
@@ -26,7 +27,8 @@ commands:
             --epochs N (default 2)  --batch-size N (default 64)  --max-lr X (default 0.01)
             --backend wasm|cpu (default wasm)  --seed N (default 0)
             --train-samples N, --test-samples N  use only the first N digits (quick checks)
-  bench   measure training steps (median ms/step) of the benchmark workloads
+  bench   measure steps (median ms/step) of the benchmark workloads: a training step, or one
+          initializer call for the init workloads
             --workload a,b     workloads to run (default: all; see 'archzoo list')
             --backend  a,b     tfjs backends (default: wasm,cpu)
             --impl     a,b     only these implementations (default: all)
@@ -34,6 +36,8 @@ commands:
             --warmup   N       untimed steps first (default: 3)
             --max-time S       seconds of timed steps per measurement before it stops early,
                                after at least 3 steps (default: 10; 0: no limit)
+            --max-step-time S  skip (with a note) a measurement whose step is estimated to take
+                               longer than S seconds (default: 300; 0: no limit)
             --json             one JSON line per measurement instead of the table
   demo    train a small MLP on two moons and print the loss as it falls
             --steps N (default 300)  --backend wasm|cpu (default wasm)  --seed N (default 0)
@@ -89,6 +93,9 @@ function backends(v: string | undefined, fallback: BackendName[]): BackendName[]
 
 class UsageError extends Error {}
 
+/** Seconds a bench step may be estimated to take before `archzoo bench` skips it (`--max-step-time`). */
+export const DEFAULT_MAX_STEP_TIME = 300;
+
 async function bench(values: Record<string, string | boolean | undefined>): Promise<number> {
   const registry = builtinRegistry();
   let workloads: ReturnType<typeof registry.select>;
@@ -99,6 +106,11 @@ async function bench(values: Record<string, string | boolean | undefined>): Prom
   }
   const json = values.json === true;
   const maxTime = seconds('max-time', values['max-time'] as string | undefined, 10);
+  const maxStepTime = seconds(
+    'max-step-time',
+    values['max-step-time'] as string | undefined,
+    DEFAULT_MAX_STEP_TIME,
+  );
   const onTty = process.stderr.isTTY === true && !json;
   const records: BenchRecord[] = await runBench({
     workloads,
@@ -107,6 +119,7 @@ async function bench(values: Record<string, string | boolean | undefined>): Prom
     steps: int('steps', values.steps as string | undefined, 20, 1),
     warmup: int('warmup', values.warmup as string | undefined, 3, 0),
     maxMs: maxTime === 0 ? undefined : maxTime * 1000,
+    maxStepMs: maxStepTime === 0 ? undefined : maxStepTime * 1000,
     onStart: (w, i, b) => {
       if (onTty) process.stderr.write(`measuring ${w} ${i} on ${b} ...\n`);
     },
@@ -122,13 +135,25 @@ async function bench(values: Record<string, string | boolean | undefined>): Prom
       ...new Set(records.filter((r) => r.msPerStep !== null).map((r) => r.steps)),
     ].sort((a, b) => a - b);
     console.log(
-      `median of ${counts.join('/') || 0} timed steps after warm-up; ratio = ms/step / reference ms/step on the same backend (below 1: faster)`,
+      `median of ${counts.join('/') || 0} timed steps after warm-up (slow workloads take fewer: see README); ratio = ms/step / reference ms/step on the same backend (below 1: faster)`,
     );
+    if (records.some((r) => r.skipped !== undefined)) {
+      console.log(
+        `skipped: not run, its step is estimated above --max-step-time (${maxStepTime} s); --max-step-time 0 runs it`,
+      );
+    }
     console.log(
       `tfjs-core ${tf.version_core}, Node ${process.version}; ${environmentNote(records)}`,
     );
+    console.log(`(${loadNote()})`);
   }
-  return records.some((r) => r.msPerStep === null) ? 1 : 0;
+  return records.some((r) => r.msPerStep === null && r.skipped === undefined) ? 1 : 0;
+}
+
+/** '2 cores, load average 5.7 / 6.4 / 8.5 over 1 / 5 / 15 min': how busy the machine was. */
+function loadNote(): string {
+  const load = loadavg().map((l) => l.toFixed(1));
+  return `${availableParallelism()} cores, load average ${load.join(' / ')} over 1 / 5 / 15 min`;
 }
 
 /**
@@ -177,10 +202,7 @@ async function mnist(values: Record<string, string | boolean | undefined>): Prom
     trainSamples: optionalInt('train-samples', values['train-samples'] as string | undefined),
     testSamples: optionalInt('test-samples', values['test-samples'] as string | undefined),
   });
-  const load = loadavg().map((l) => l.toFixed(1));
-  console.log(
-    `(${availableParallelism()} cores, load average ${load.join(' / ')} over 1 / 5 / 15 min)`,
-  );
+  console.log(`(${loadNote()})`);
   if (!(result.testAccuracy >= MNIST_TARGET)) {
     console.error(
       `archzoo mnist: FAILED: held-out accuracy ${(100 * result.testAccuracy).toFixed(2)}% is below the ${100 * MNIST_TARGET}% target`,
@@ -207,6 +229,7 @@ const OPTIONS = {
   steps: { type: 'string' },
   warmup: { type: 'string' },
   'max-time': { type: 'string' },
+  'max-step-time': { type: 'string' },
   seed: { type: 'string' },
   epochs: { type: 'string' },
   'batch-size': { type: 'string' },

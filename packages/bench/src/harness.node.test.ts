@@ -1,6 +1,15 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type Impl, measure, readLoss, runBench, type Trainer, type Workload } from './harness.js';
+import {
+  formatDuration,
+  type Impl,
+  limitedOptions,
+  measure,
+  readLoss,
+  runBench,
+  type Trainer,
+  type Workload,
+} from './harness.js';
 
 /** A trainer whose steps "take" the given durations on a fake clock, and counts its steps. */
 function fakeTimed(durations: number[], loss = 1) {
@@ -124,6 +133,110 @@ describe('runBench', () => {
       warmup: 0,
     });
     expect(records.map((r) => r.impl)).toEqual(['a']);
+  });
+
+  it("lowers the run's counts by the workload's limits, the impl's overriding them", async () => {
+    const steps: Record<string, number> = {};
+    const counting = (name: string, limits?: Impl['limits']): Impl => ({
+      name,
+      description: name,
+      limits,
+      create: () => ({
+        step: () => {
+          steps[name] = (steps[name] ?? 0) + 1;
+          return 1;
+        },
+        dispose() {},
+      }),
+    });
+    const limited: Workload = {
+      name: 'limited',
+      description: 'limited',
+      reference: 'ref',
+      limits: { warmup: 1, steps: 4 },
+      impls: [counting('ref', { warmup: 0, steps: 2 }), counting('other')],
+    };
+    const records = await runBench({
+      workloads: [limited],
+      backends: ['cpu'],
+      warmup: 3,
+      steps: 10,
+    });
+    // ref: its own limits, 0 warm-up + 2 timed; other: the workload's, 1 warm-up + 4 timed.
+    expect(steps).toEqual({ ref: 2, other: 5 });
+    expect(records.map((r) => r.steps)).toEqual([2, 4]);
+  });
+
+  it('limits only lower counts, and minSteps', () => {
+    expect(limitedOptions({ warmup: 0, steps: 1, maxMs: 5 }, { warmup: 2, steps: 3 })).toEqual({
+      warmup: 0,
+      steps: 1,
+      minSteps: 3,
+      maxMs: 5,
+    });
+    expect(limitedOptions({}, { minSteps: 1 })).toEqual({
+      warmup: 3,
+      steps: 20,
+      minSteps: 1,
+      maxMs: undefined,
+    });
+  });
+
+  it('skips, without creating it, a measurement estimated to be slower than maxStepMs', async () => {
+    const created: string[] = [];
+    const started: string[] = [];
+    const slow = (name: string, estimate: number | undefined): Impl => ({
+      name,
+      description: name,
+      limits: { estimateMs: (backend) => (backend === 'cpu' ? estimate : undefined) },
+      create: () => {
+        created.push(name);
+        return { step: () => 1, dispose() {} };
+      },
+    });
+    const w: Workload = {
+      name: 'slow_w',
+      description: 'slow',
+      reference: 'ref',
+      impls: [slow('ref', 1_500_000), slow('fast', 10), slow('unknown', undefined)],
+    };
+    const run = (maxStepMs?: number) =>
+      runBench({
+        workloads: [w],
+        backends: ['cpu'],
+        steps: 1,
+        warmup: 0,
+        maxStepMs,
+        onStart: (_w, impl) => started.push(impl),
+      });
+    const records = await run(300_000);
+    expect(created).toEqual(['fast', 'unknown']);
+    expect(started).toEqual(['fast', 'unknown']);
+    expect(records[0]).toEqual({
+      workload: 'slow_w',
+      impl: 'ref',
+      backend: 'cpu',
+      msPerStep: null,
+      steps: 0,
+      skipped:
+        'over time budget: one step takes about 25 min on cpu (estimate), the limit is 5 min',
+    });
+    expect(records.slice(1).map((r) => [r.steps, r.skipped])).toEqual([
+      [1, undefined],
+      [1, undefined],
+    ]);
+    // No step limit: everything runs.
+    created.length = 0;
+    expect((await run()).every((r) => r.steps === 1)).toBe(true);
+    expect(created).toEqual(['ref', 'fast', 'unknown']);
+  });
+});
+
+describe('formatDuration', () => {
+  it('picks ms, s or min', () => {
+    expect(formatDuration(850.4)).toBe('850 ms');
+    expect(formatDuration(42_400)).toBe('42 s');
+    expect(formatDuration(1_408_000)).toBe('23 min');
   });
 });
 

@@ -28,6 +28,27 @@ export interface Impl {
   /** One line: what exactly is measured (API, loop). */
   description: string;
   create(ctx: ImplContext): Promise<Trainer> | Trainer;
+  /** Bounds on this impl's measurements; they override the workload's `limits` field by field. */
+  limits?: MeasureLimits;
+}
+
+/**
+ * Bounds a workload or an impl puts on its measurements, for steps that take seconds to minutes
+ * (a tfjs-layers orthogonal initializer of 1024 x 1024 is one call of a minute and more). They
+ * only ever lower the run's counts: `--warmup 0` stays 0 whatever `warmup` says here.
+ */
+export interface MeasureLimits {
+  /** At most this many untimed warm-up steps. */
+  warmup?: number;
+  /** At most this many timed steps. */
+  steps?: number;
+  /** At most this many timed steps always taken, whatever the time budget (the run's default is 3). */
+  minSteps?: number;
+  /**
+   * Rough duration of one step on a backend in ms, or undefined when unknown. When it is above
+   * the run's `maxStepMs`, the measurement is not started: its record says `skipped` and why.
+   */
+  estimateMs?: (backend: BackendName) => number | undefined;
 }
 
 /** A benchmark workload (ROADMAP.md names them): one training step of one model on one batch. */
@@ -38,6 +59,8 @@ export interface Workload {
   /** Name of the impl the others are compared with (ratio 1). */
   reference: string;
   impls: readonly Impl[];
+  /** Bounds on every impl's measurements (an impl's own `limits` override them field by field). */
+  limits?: MeasureLimits;
 }
 
 /** One measurement as `archzoo bench --json` prints it. */
@@ -45,13 +68,25 @@ export interface BenchRecord {
   workload: string;
   impl: string;
   backend: BackendName;
-  /** Median milliseconds per training step; null when the measurement failed. */
+  /** Median milliseconds per training step; null when the measurement failed or was skipped. */
   msPerStep: number | null;
-  /** Timed steps the median is taken over (warm-up not counted; 0 when it failed). */
+  /** Timed steps the median is taken over (warm-up not counted; 0 when it failed or was skipped). */
   steps: number;
   /** Why the measurement failed (only present when it did). */
   error?: string;
+  /**
+   * Why the measurement was not started (only present when it was not): its estimated step time
+   * is over the run's `maxStepMs`. Not a failure.
+   */
+  skipped?: string;
 }
+
+/** `warmup` of `measure` and `runBench` when not given. */
+export const DEFAULT_WARMUP = 3;
+/** `steps` of `measure` and `runBench` when not given. */
+export const DEFAULT_STEPS = 20;
+/** `minSteps` of `measure` and `runBench` when not given. */
+export const DEFAULT_MIN_STEPS = 3;
 
 export interface MeasureOptions {
   /** Untimed steps first (JIT, kernel setup, memory pools). Default 3. */
@@ -93,9 +128,12 @@ function count(where: string, name: string, v: number, min: number): number {
  * is not a valid measurement.
  */
 export async function measure(trainer: Trainer, opts: MeasureOptions = {}): Promise<Measurement> {
-  const warmup = count('measure', 'warmup', opts.warmup ?? 3, 0);
-  const steps = count('measure', 'steps', opts.steps ?? 20, 1);
-  const minSteps = Math.min(steps, count('measure', 'minSteps', opts.minSteps ?? 3, 1));
+  const warmup = count('measure', 'warmup', opts.warmup ?? DEFAULT_WARMUP, 0);
+  const steps = count('measure', 'steps', opts.steps ?? DEFAULT_STEPS, 1);
+  const minSteps = Math.min(
+    steps,
+    count('measure', 'minSteps', opts.minSteps ?? DEFAULT_MIN_STEPS, 1),
+  );
   const maxMs = opts.maxMs ?? Number.POSITIVE_INFINITY;
   if (!(maxMs > 0)) throw new RangeError(`measure: maxMs expected a positive number, got ${maxMs}`);
   const now = opts.now ?? (() => performance.now());
@@ -133,6 +171,11 @@ export interface RunOptions extends Omit<MeasureOptions, 'now'> {
   impls?: readonly string[];
   /** Default 0. */
   seed?: number;
+  /**
+   * A measurement whose step is estimated (`MeasureLimits.estimateMs`) to take longer than this
+   * many ms is skipped, with a record saying why. Default: no limit.
+   */
+  maxStepMs?: number;
   /** Called as each measurement finishes (to stream results). */
   onRecord?: (r: BenchRecord) => void;
   /** Called before each measurement starts (progress). */
@@ -143,10 +186,39 @@ function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
+/** A duration for people: '850 ms', '42 s', '23 min'. */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 120_000) return `${Math.round(ms / 1000)} s`;
+  return `${Math.round(ms / 60_000)} min`;
+}
+
+/** `value`, lowered to `cap` when there is one. */
+const lower = (value: number, cap: number | undefined) =>
+  cap === undefined ? value : Math.min(value, cap);
+
+/**
+ * The measure options of one impl of a workload: the run's counts, lowered by the workload's
+ * and the impl's `limits` (the impl's fields override the workload's).
+ */
+export function limitedOptions(
+  opts: Omit<MeasureOptions, 'now'>,
+  limits: MeasureLimits = {},
+): Omit<MeasureOptions, 'now'> {
+  return {
+    maxMs: opts.maxMs,
+    warmup: lower(opts.warmup ?? DEFAULT_WARMUP, limits.warmup),
+    steps: lower(opts.steps ?? DEFAULT_STEPS, limits.steps),
+    minSteps: lower(opts.minSteps ?? DEFAULT_MIN_STEPS, limits.minSteps),
+  };
+}
+
 /**
  * Measures every impl of every workload on every backend. A failure (say a kernel missing on a
  * backend) becomes a record with `msPerStep: null` and `error`, and the run goes on. The
- * reference impl of each workload is measured first on each backend.
+ * reference impl of each workload is measured first on each backend. Each measurement runs under
+ * its workload's and impl's `limits`; one estimated to be slower per step than `maxStepMs` is not
+ * started and becomes a record with `msPerStep: null` and `skipped`.
  */
 export async function runBench(opts: RunOptions): Promise<BenchRecord[]> {
   const records: BenchRecord[] = [];
@@ -163,7 +235,6 @@ export async function runBench(opts: RunOptions): Promise<BenchRecord[]> {
         backendError = message(e);
       }
       for (const impl of impls) {
-        opts.onStart?.(w.name, impl.name, backend);
         const record: BenchRecord = {
           workload: w.name,
           impl: impl.name,
@@ -171,13 +242,23 @@ export async function runBench(opts: RunOptions): Promise<BenchRecord[]> {
           msPerStep: null,
           steps: 0,
         };
+        const limits: MeasureLimits = { ...w.limits, ...impl.limits };
+        const estimate = backendError ? undefined : limits.estimateMs?.(backend);
         if (backendError) {
+          opts.onStart?.(w.name, impl.name, backend);
           record.error = backendError;
+        } else if (
+          estimate !== undefined &&
+          opts.maxStepMs !== undefined &&
+          estimate > opts.maxStepMs
+        ) {
+          record.skipped = `over time budget: one step takes about ${formatDuration(estimate)} on ${backend} (estimate), the limit is ${formatDuration(opts.maxStepMs)}`;
         } else {
+          opts.onStart?.(w.name, impl.name, backend);
           let trainer: Trainer | undefined;
           try {
             trainer = await impl.create({ backend, seed });
-            const m = await measure(trainer, opts);
+            const m = await measure(trainer, limitedOptions(opts, limits));
             record.msPerStep = m.msPerStep;
             record.steps = m.steps;
           } catch (e) {

@@ -49,7 +49,12 @@ describe('Registry', () => {
 describe('builtinRegistry', () => {
   it('holds lenet5_b64 with archzoo and tfjs-layers impls, tfjs-layers the reference', () => {
     const r = builtinRegistry();
-    expect(r.names()).toEqual(['lenet5_b64', 'lenet5_b64_fit']);
+    expect(r.names()).toEqual([
+      'lenet5_b64',
+      'lenet5_b64_fit',
+      'orthogonal_1024x1024',
+      'delta_orthogonal_3x3x256x256',
+    ]);
     const w = r.get('lenet5_b64');
     expect(w.reference).toBe('tfjs-layers');
     expect(w.impls.map((i) => i.name)).toEqual([
@@ -65,9 +70,18 @@ describe('builtinRegistry', () => {
     expect(w.impls.map((i) => i.name)).toEqual(['hand-loop', 'fit']);
   });
 
+  it('holds the init workloads, tfjs-layers the reference of both', () => {
+    for (const name of ['orthogonal_1024x1024', 'delta_orthogonal_3x3x256x256']) {
+      const w = builtinRegistry().get(name);
+      expect(w.reference).toBe('tfjs-layers');
+      expect(w.impls.map((i) => i.name)).toEqual(['tfjs-layers', 'archzoo']);
+    }
+  });
+
   it('is a new registry each time', () => {
     const a = builtinRegistry();
     a.register(workload('extra'));
-    expect(builtinRegistry().names()).toEqual(['lenet5_b64', 'lenet5_b64_fit']);
+    expect(builtinRegistry().names()).not.toContain('extra');
+    expect(builtinRegistry().names()).toHaveLength(4);
   });
 });

@@ -1,4 +1,5 @@
 import type { Workload } from './harness.js';
+import { deltaOrthogonal3x3x256, orthogonal1024 } from './workloads/init_workloads.js';
 import { lenet5B64 } from './workloads/lenet5.js';
 import { lenet5B64Fit } from './workloads/lenet5_fit.js';
 
@@ -53,5 +54,9 @@ export class Registry {
 
 /** A new registry holding archzoo's workloads (the ROADMAP names that exist so far). */
 export function builtinRegistry(): Registry {
-  return new Registry().register(lenet5B64).register(lenet5B64Fit);
+  return new Registry()
+    .register(lenet5B64)
+    .register(lenet5B64Fit)
+    .register(orthogonal1024)
+    .register(deltaOrthogonal3x3x256);
 }

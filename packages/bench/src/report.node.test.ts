@@ -65,6 +65,61 @@ describe('withRatios', () => {
   });
 });
 
+describe('small ratios', () => {
+  it('keep two significant digits below 0.1', () => {
+    const rows = withRatios(
+      [
+        { workload: 'w', impl: 'ref', backend: 'wasm', msPerStep: 60648.93, steps: 1 },
+        { workload: 'w', impl: 'fast', backend: 'wasm', msPerStep: 1113.64, steps: 10 },
+        { workload: 'w', impl: 'close', backend: 'wasm', msPerStep: 6500, steps: 10 },
+      ],
+      { w: 'ref' },
+    );
+    const cells = formatTable(rows)
+      .split('\n')
+      .slice(3)
+      .map((l) => l.split(/\s{2,}/)[4]);
+    expect(cells).toEqual(['0.018x', '0.11x']);
+  });
+});
+
+describe('skipped measurements', () => {
+  const skipped: BenchRecord[] = [
+    {
+      workload: 'w',
+      impl: 'ref',
+      backend: 'cpu',
+      msPerStep: null,
+      steps: 0,
+      skipped: 'over time budget: one step takes about 23 min on cpu (estimate)',
+    },
+    { workload: 'w', impl: 'fast', backend: 'cpu', msPerStep: 12, steps: 20 },
+  ];
+
+  it('carry their reason in the JSON line', () => {
+    expect(JSON.parse(toJsonLine(skipped[0]!))).toEqual({
+      workload: 'w',
+      impl: 'ref',
+      backend: 'cpu',
+      msPerStep: null,
+      steps: 0,
+      skipped: 'over time budget: one step takes about 23 min on cpu (estimate)',
+    });
+  });
+
+  it('show the reason in the table, and the other impls say their reference was skipped', () => {
+    const lines = formatTable(withRatios(skipped, { w: 'ref' })).split('\n');
+    expect(lines[2]!.split(/\s{2,}/)).toEqual([
+      'w',
+      'ref',
+      'cpu',
+      '-',
+      'skipped: over time budget: one step takes about 23 min on cpu (estimate)',
+    ]);
+    expect(lines[3]!.split(/\s{2,}/)).toEqual(['w', 'fast', 'cpu', '12.00', 'n/a (ref skipped)']);
+  });
+});
+
 describe('formatTable', () => {
   const table = formatTable(withRatios(records, refs));
   const lines = table.split('\n');

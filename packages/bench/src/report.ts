@@ -33,7 +33,7 @@ export function referencesOf(workloads: readonly Workload[]): Record<string, str
 
 /**
  * One JSON line for a record: `{ workload, impl, backend, msPerStep, steps }` (plus `error` when
- * the measurement failed). msPerStep is rounded to microseconds.
+ * the measurement failed, `skipped` when it was not started). msPerStep is rounded to microseconds.
  */
 export function toJsonLine(r: BenchRecord): string {
   const out: BenchRecord = {
@@ -44,21 +44,28 @@ export function toJsonLine(r: BenchRecord): string {
     steps: r.steps,
   };
   if (r.error !== undefined) out.error = r.error;
+  if (r.skipped !== undefined) out.skipped = r.skipped;
   return JSON.stringify(out);
 }
 
 const HEADERS = ['workload', 'impl', 'backend', 'ms/step', 'vs ref'] as const;
 
-function ratioCell(r: RatedRecord): string {
+function ratioCell(r: RatedRecord, rows: readonly RatedRecord[]): string {
+  if (r.skipped !== undefined) return `skipped: ${r.skipped}`;
   if (r.msPerStep === null) return `failed: ${r.error ?? 'unknown error'}`;
   if (r.isReference) return '1.00x (ref)';
-  return r.ratio === null ? 'n/a (no ref)' : `${r.ratio.toFixed(2)}x`;
+  // Two significant digits below 0.1 (0.018x, not 0.02x): init workloads differ 50-fold.
+  if (r.ratio !== null) return `${r.ratio < 0.1 ? r.ratio.toPrecision(2) : r.ratio.toFixed(2)}x`;
+  const refSkipped = rows.some(
+    (o) => o.isReference && o.workload === r.workload && o.backend === r.backend && o.skipped,
+  );
+  return refSkipped ? 'n/a (ref skipped)' : 'n/a (no ref)';
 }
 
 /**
  * A plain-text table, one row per record: workload, impl, backend, median ms/step and the ratio
- * to the reference. Text columns are left-aligned, numbers right-aligned; a failed measurement
- * shows '-' and its error in the ratio column.
+ * to the reference. Text columns are left-aligned, numbers right-aligned; a failed or skipped
+ * measurement shows '-' and its error or the reason it was skipped in the ratio column.
  */
 export function formatTable(rows: readonly RatedRecord[]): string {
   const cells = rows.map((r) => [
@@ -66,7 +73,7 @@ export function formatTable(rows: readonly RatedRecord[]): string {
     r.impl,
     r.backend,
     r.msPerStep === null ? '-' : r.msPerStep.toFixed(2),
-    ratioCell(r),
+    ratioCell(r, rows),
   ]);
   const widths = HEADERS.map((h, c) =>
     Math.max(h.length, ...cells.map((row) => (c === 4 ? 0 : row[c]!.length))),
