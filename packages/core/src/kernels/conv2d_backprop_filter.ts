@@ -71,19 +71,8 @@ export function conv2dBackpropFilterValues(
   dy: NumericValues,
   info: backend_util.Conv2DInfo,
 ): Float64Array {
-  const {
-    batchSize,
-    inHeight,
-    inWidth,
-    inChannels: ci,
-    outHeight,
-    outWidth,
-    outChannels: co,
-  } = info;
-  const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
-  const { dilationHeight: dh, dilationWidth: dw } = info;
-  const top = info.padInfo.top;
-  const left = info.padInfo.left;
+  const { batchSize, inHeight, inWidth, ci, outHeight, outWidth, co } = convGeometry(info);
+  const { kh, kw, sh, sw, dh, dw, top, left } = convGeometry(info);
   const dW = new Float64Array(kh * kw * ci * co);
   for (let b = 0; b < batchSize; b++) {
     for (let yR = 0; yR < outHeight; yR++) {
