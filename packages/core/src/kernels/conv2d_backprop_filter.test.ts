@@ -4,7 +4,7 @@ import { setBackend } from '../backend.js';
 import '../register.js';
 import { conv2dBackpropFilterValues } from './conv2d_backprop_filter.js';
 import {
-  type Conv2dCase,
+  CONV2D_EDGE_CASES,
   type ConvPad,
   computeOn,
   conv2dOutShape,
@@ -79,22 +79,7 @@ describe('Conv2DBackpropFilter on wasm', () => {
   });
 
   it('handles batch 1, 1x1 kernels and stride > kernel', async () => {
-    const cases: Conv2dCase[] = [
-      { xShape: [1, 5, 6, 3], filterShape: [1, 1, 3, 4], strides: [1, 1], pad: 'valid' },
-      { xShape: [1, 7, 7, 2], filterShape: [2, 2, 2, 3], strides: [3, 3], pad: 'valid' },
-      {
-        xShape: [2, 8, 5, 1],
-        filterShape: [1, 1, 1, 2],
-        strides: [3, 2],
-        pad: [
-          [0, 0],
-          [1, 0],
-          [0, 2],
-          [0, 0],
-        ],
-      },
-    ];
-    for (const c of cases) {
+    for (const c of CONV2D_EDGE_CASES) {
       const dyShape = conv2dOutShape(c);
       const x = randomValues(tf.util.sizeFromShape(c.xShape), 3);
       const dy = randomValues(tf.util.sizeFromShape(dyShape), 4);

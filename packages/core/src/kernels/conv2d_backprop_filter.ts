@@ -1,5 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { backend_util, type Conv2DBackpropFilterAttrs } from '@tensorflow/tfjs-core';
+import type { backend_util, Conv2DBackpropFilterAttrs } from '@tensorflow/tfjs-core';
+import { convGeometry, convGradInfo } from './conv_geometry.js';
 import { batchBlock, im2colTransposed } from './im2col.js';
 import {
   jsKernel,
@@ -71,8 +72,9 @@ export function conv2dBackpropFilterValues(
   dy: NumericValues,
   info: backend_util.Conv2DInfo,
 ): Float64Array {
-  const { batchSize, inHeight, inWidth, ci, outHeight, outWidth, co } = convGeometry(info);
-  const { kh, kw, sh, sw, dh, dw, top, left } = convGeometry(info);
+  const g = convGeometry(info);
+  const { batchSize, inHeight, inWidth, ci, outHeight, outWidth, co } = g;
+  const { kh, kw, sh, sw, dh, dw, top, left } = g;
   const dW = new Float64Array(kh * kw * ci * co);
   for (let b = 0; b < batchSize; b++) {
     for (let yR = 0; yR < outHeight; yR++) {
@@ -108,16 +110,7 @@ export function conv2dBackpropFilterValues(
 export const conv2dBackpropFilter = jsKernel<'x' | 'dy', Conv2DBackpropFilterAttrs>(
   ({ x, dy }, attrs, backend) => {
     requireChannelsLast('Conv2DBackpropFilter', attrs.dataFormat);
-    const info = backend_util.computeConv2DInfo(
-      x.shape as [number, number, number, number],
-      attrs.filterShape,
-      attrs.strides,
-      1,
-      attrs.pad,
-      attrs.dimRoundingMode,
-      false,
-      'channelsLast',
-    );
+    const info = convGradInfo(x.shape, attrs.filterShape, attrs, false);
     if (hasWasmMatMul(backend) && dy.dtype === 'float32') {
       return conv2dBackpropFilterWasm(backend, readValues(backend, x), dy, info);
     }

@@ -6,6 +6,7 @@ import { conv2dBackpropFilterWasm } from './conv2d_backprop_filter.js';
 import { conv2dBackpropInputValues, conv2dBackpropInputWasm } from './conv2d_backprop_input.js';
 import type { ValuesBackend } from './kernel_io.js';
 import {
+  CONV2D_EDGE_CASES,
   type Conv2dCase,
   computeOn,
   conv2dInfo,
@@ -37,22 +38,6 @@ async function cpuReference(kernel: string, c: Conv2dCase, a: Float32Array, dy: 
   return out!;
 }
 
-const EDGE_CASES: Conv2dCase[] = [
-  { xShape: [1, 5, 6, 3], filterShape: [1, 1, 3, 4], strides: [1, 1], pad: 'valid' },
-  { xShape: [1, 7, 7, 2], filterShape: [2, 2, 2, 3], strides: [3, 3], pad: 'valid' },
-  {
-    xShape: [2, 8, 5, 1],
-    filterShape: [1, 1, 1, 2],
-    strides: [3, 2],
-    pad: [
-      [0, 0],
-      [1, 0],
-      [0, 2],
-      [0, 0],
-    ],
-  },
-];
-
 describe('Conv2DBackpropInput on wasm', () => {
   afterAll(async () => {
     await setBackend('cpu');
@@ -61,7 +46,7 @@ describe('Conv2DBackpropInput on wasm', () => {
   it('matches the cpu kernel on 40 random cases and the edge cases (batch 1, 1x1, stride > kernel)', async () => {
     const cases = [
       ...Array.from({ length: 40 }, (_, i) => randomConv2dCase(100 + i)),
-      ...EDGE_CASES,
+      ...CONV2D_EDGE_CASES,
     ];
     for (const [i, c] of cases.entries()) {
       const w = randomValues(tf.util.sizeFromShape(c.filterShape), 2 * i);

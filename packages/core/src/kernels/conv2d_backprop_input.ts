@@ -1,5 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { backend_util, type Conv2DBackpropInputAttrs } from '@tensorflow/tfjs-core';
+import type { backend_util, Conv2DBackpropInputAttrs } from '@tensorflow/tfjs-core';
+import { convGeometry, convGradInfo } from './conv_geometry.js';
 import { batchBlock, col2imAdd } from './im2col.js';
 import {
   jsKernel,
@@ -25,18 +26,9 @@ export function conv2dBackpropInputValues(
   filter: NumericValues,
   info: backend_util.Conv2DInfo,
 ): Float64Array {
-  const {
-    batchSize,
-    inHeight,
-    inWidth,
-    inChannels: ci,
-    outHeight,
-    outWidth,
-    outChannels: co,
-  } = info;
-  const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
-  const top = info.padInfo.top;
-  const left = info.padInfo.left;
+  const g = convGeometry(info);
+  const { batchSize, inHeight, inWidth, ci, outHeight, outWidth, co } = g;
+  const { kh, kw, sh, sw, top, left } = g;
   const dX = new Float64Array(batchSize * inHeight * inWidth * ci);
   for (let b = 0; b < batchSize; b++) {
     for (let yR = 0; yR < outHeight; yR++) {
@@ -103,16 +95,7 @@ export function conv2dBackpropInputWasm(
 export const conv2dBackpropInput = jsKernel<'dy' | 'filter', Conv2DBackpropInputAttrs>(
   ({ dy, filter }, attrs, backend) => {
     requireChannelsLast('Conv2DBackpropInput', attrs.dataFormat);
-    const info = backend_util.computeConv2DInfo(
-      attrs.inputShape,
-      filter.shape as [number, number, number, number],
-      attrs.strides,
-      1,
-      attrs.pad,
-      attrs.dimRoundingMode,
-      false,
-      'channelsLast',
-    );
+    const info = convGradInfo(attrs.inputShape, filter.shape, attrs, false);
     const w = readValues(backend, filter);
     if (hasWasmMatMul(backend) && dy.dtype === 'float32') {
       return conv2dBackpropInputWasm(backend, dy, w, info);

@@ -1,4 +1,5 @@
-import { backend_util, type DepthwiseConv2dNativeBackpropFilterAttrs } from '@tensorflow/tfjs-core';
+import type { backend_util, DepthwiseConv2dNativeBackpropFilterAttrs } from '@tensorflow/tfjs-core';
+import { convGeometry, convGradInfo } from './conv_geometry.js';
 import { jsKernel, makeOutput, type NumericValues, readValues } from './kernel_io.js';
 
 /**
@@ -13,20 +14,10 @@ export function depthwiseConv2dBackpropFilterValues(
   dy: NumericValues,
   info: backend_util.Conv2DInfo,
 ): Float64Array {
-  const {
-    batchSize,
-    inHeight,
-    inWidth,
-    inChannels: c,
-    outHeight,
-    outWidth,
-    outChannels: cm,
-  } = info;
-  const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
-  const { dilationHeight: dh, dilationWidth: dw } = info;
+  const g = convGeometry(info);
+  const { batchSize, inHeight, inWidth, ci: c, outHeight, outWidth, co: cm } = g;
+  const { kh, kw, sh, sw, dh, dw, top, left } = g;
   const mult = cm / c;
-  const top = info.padInfo.top;
-  const left = info.padInfo.left;
   const dW = new Float64Array(kh * kw * cm);
   for (let b = 0; b < batchSize; b++) {
     for (let yR = 0; yR < outHeight; yR++) {
@@ -67,15 +58,7 @@ export const depthwiseConv2dBackpropFilter = jsKernel<
   'x' | 'dy',
   DepthwiseConv2dNativeBackpropFilterAttrs
 >(({ x, dy }, attrs, backend) => {
-  const info = backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number],
-    attrs.filterShape,
-    attrs.strides,
-    attrs.dilations ?? 1,
-    attrs.pad,
-    attrs.dimRoundingMode,
-    true,
-  );
+  const info = convGradInfo(x.shape, attrs.filterShape, attrs, true);
   const dW = depthwiseConv2dBackpropFilterValues(
     readValues(backend, x),
     readValues(backend, dy),

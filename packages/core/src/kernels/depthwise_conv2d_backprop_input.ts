@@ -1,4 +1,5 @@
-import { backend_util, type DepthwiseConv2dNativeBackpropInputAttrs } from '@tensorflow/tfjs-core';
+import type { backend_util, DepthwiseConv2dNativeBackpropInputAttrs } from '@tensorflow/tfjs-core';
+import { convGeometry, convGradInfo } from './conv_geometry.js';
 import { jsKernel, makeOutput, type NumericValues, readValues } from './kernel_io.js';
 
 /**
@@ -12,20 +13,10 @@ export function depthwiseConv2dBackpropInputValues(
   filter: NumericValues,
   info: backend_util.Conv2DInfo,
 ): Float64Array {
-  const {
-    batchSize,
-    inHeight,
-    inWidth,
-    inChannels: c,
-    outHeight,
-    outWidth,
-    outChannels: cm,
-  } = info;
-  const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
-  const { dilationHeight: dh, dilationWidth: dw } = info;
+  const g = convGeometry(info);
+  const { batchSize, inHeight, inWidth, ci: c, outHeight, outWidth, co: cm } = g;
+  const { kh, kw, sh, sw, dh, dw, top, left } = g;
   const mult = cm / c;
-  const top = info.padInfo.top;
-  const left = info.padInfo.left;
   const dX = new Float64Array(batchSize * inHeight * inWidth * c);
   for (let b = 0; b < batchSize; b++) {
     for (let yR = 0; yR < outHeight; yR++) {
@@ -66,15 +57,7 @@ export const depthwiseConv2dBackpropInput = jsKernel<
   'dy' | 'filter',
   DepthwiseConv2dNativeBackpropInputAttrs
 >(({ dy, filter }, attrs, backend) => {
-  const info = backend_util.computeConv2DInfo(
-    attrs.inputShape,
-    filter.shape as [number, number, number, number],
-    attrs.strides,
-    attrs.dilations ?? 1,
-    attrs.pad,
-    attrs.dimRoundingMode,
-    true,
-  );
+  const info = convGradInfo(attrs.inputShape, filter.shape, attrs, true);
   const dX = depthwiseConv2dBackpropInputValues(
     readValues(backend, dy),
     readValues(backend, filter),

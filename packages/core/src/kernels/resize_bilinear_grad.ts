@@ -1,4 +1,4 @@
-import type { ResizeBilinearGradAttrs } from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import { jsKernel, makeOutput, type NumericValues, readValues } from './kernel_io.js';
 
 /** Source coordinate of output row/column `i`: half-pixel centres, aligned corners or plain scaling. */
@@ -9,6 +9,57 @@ function sourceCoordinate(i: number, ratio: number, halfPixelCenters: boolean): 
 /** `(in - 1) / (out - 1)` with aligned corners (and out > 1), else `in / out`: tfjs's scale. */
 export function resizeRatio(inSize: number, outSize: number, alignCorners: boolean): number {
   return alignCorners && outSize > 1 ? (inSize - 1) / (outSize - 1) : inSize / outSize;
+}
+
+/** The sizes and scales both resize gradients loop over (NHWC images and dY). */
+export interface ResizeGradGeometry {
+  batch: number;
+  inH: number;
+  inW: number;
+  c: number;
+  outH: number;
+  outW: number;
+  rowRatio: number;
+  colRatio: number;
+}
+
+/** Sizes of images `[N, H, W, C]` and dy `[N, H_out, W_out, C]`, with tfjs's row and column scales. */
+export function resizeGradGeometry(
+  imagesShape: readonly number[],
+  dyShape: readonly number[],
+  alignCorners: boolean,
+): ResizeGradGeometry {
+  const [batch, inH, inW, c] = imagesShape as [number, number, number, number];
+  const [, outH, outW] = dyShape as [number, number, number, number];
+  const rowRatio = resizeRatio(inH, outH, alignCorners);
+  const colRatio = resizeRatio(inW, outW, alignCorners);
+  return { batch, inH, inW, c, outH, outW, rowRatio, colRatio };
+}
+
+/** A resize gradient's values: dy, the shapes of images and dy, alignCorners, halfPixelCenters. */
+export type ResizeGradValues = (
+  dy: NumericValues,
+  imagesShape: readonly number[],
+  dyShape: readonly number[],
+  alignCorners: boolean,
+  halfPixelCenters: boolean,
+) => Float64Array;
+
+/**
+ * A resize gradient kernel (inputs `images`, `dy`; attrs alignCorners, halfPixelCenters) from its
+ * values function; the output is float32 shaped like `images`.
+ */
+export function resizeGradKernel(values: ResizeGradValues): tf.KernelFunc {
+  return jsKernel<'images' | 'dy', tf.ResizeBilinearGradAttrs>(({ images, dy }, attrs, backend) => {
+    const dX = values(
+      readValues(backend, dy),
+      images.shape,
+      dy.shape,
+      attrs.alignCorners,
+      attrs.halfPixelCenters,
+    );
+    return makeOutput(backend, [...images.shape], 'float32', dX);
+  });
 }
 
 /**
@@ -24,10 +75,11 @@ export function resizeBilinearGradValues(
   alignCorners: boolean,
   halfPixelCenters: boolean,
 ): Float64Array {
-  const [batch, inH, inW, c] = imagesShape as [number, number, number, number];
-  const [, outH, outW] = dyShape as [number, number, number, number];
-  const rowRatio = resizeRatio(inH, outH, alignCorners);
-  const colRatio = resizeRatio(inW, outW, alignCorners);
+  const { batch, inH, inW, c, outH, outW, rowRatio, colRatio } = resizeGradGeometry(
+    imagesShape,
+    dyShape,
+    alignCorners,
+  );
   const dX = new Float64Array(batch * inH * inW * c);
   for (let b = 0; b < batch; b++) {
     for (let r = 0; r < outH; r++) {
@@ -69,15 +121,4 @@ export function resizeBilinearGradValues(
  * of `tf.image.resizeBilinear`, shaped like `images`. Replaces the stock cpu and wasm kernels,
  * which ignore halfPixelCenters (the cpu one also swaps H and W in its output shape).
  */
-export const resizeBilinearGrad = jsKernel<'images' | 'dy', ResizeBilinearGradAttrs>(
-  ({ images, dy }, attrs, backend) => {
-    const dX = resizeBilinearGradValues(
-      readValues(backend, dy),
-      images.shape,
-      dy.shape,
-      attrs.alignCorners,
-      attrs.halfPixelCenters,
-    );
-    return makeOutput(backend, [...images.shape], 'float32', dX);
-  },
-);
+export const resizeBilinearGrad = resizeGradKernel(resizeBilinearGradValues);

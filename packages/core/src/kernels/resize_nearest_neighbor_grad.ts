@@ -1,6 +1,5 @@
-import type { ResizeNearestNeighborGradAttrs } from '@tensorflow/tfjs-core';
-import { jsKernel, makeOutput, type NumericValues, readValues } from './kernel_io.js';
-import { resizeRatio } from './resize_bilinear_grad.js';
+import type { NumericValues } from './kernel_io.js';
+import { resizeGradGeometry, resizeGradKernel } from './resize_bilinear_grad.js';
 
 /**
  * Source row/column of output index `i` in tfjs's forward: min(in - 1, round or floor of the
@@ -30,10 +29,11 @@ export function resizeNearestNeighborGradValues(
   alignCorners: boolean,
   halfPixelCenters: boolean,
 ): Float64Array {
-  const [batch, inH, inW, c] = imagesShape as [number, number, number, number];
-  const [, outH, outW] = dyShape as [number, number, number, number];
-  const rowRatio = resizeRatio(inH, outH, alignCorners);
-  const colRatio = resizeRatio(inW, outW, alignCorners);
+  const { batch, inH, inW, c, outH, outW, rowRatio, colRatio } = resizeGradGeometry(
+    imagesShape,
+    dyShape,
+    alignCorners,
+  );
   const cols = new Int32Array(outW);
   for (let col = 0; col < outW; col++)
     cols[col] = nearestSource(col, colRatio, inW, alignCorners, halfPixelCenters);
@@ -57,15 +57,4 @@ export function resizeNearestNeighborGradValues(
  * gradient of `tf.image.resizeNearestNeighbor`, shaped like `images`. Replaces the stock cpu
  * kernel (wrong for batch > 1) and both cpu and wasm for halfPixelCenters, which they ignore.
  */
-export const resizeNearestNeighborGrad = jsKernel<'images' | 'dy', ResizeNearestNeighborGradAttrs>(
-  ({ images, dy }, attrs, backend) => {
-    const dX = resizeNearestNeighborGradValues(
-      readValues(backend, dy),
-      images.shape,
-      dy.shape,
-      attrs.alignCorners,
-      attrs.halfPixelCenters,
-    );
-    return makeOutput(backend, [...images.shape], 'float32', dX);
-  },
-);
+export const resizeNearestNeighborGrad = resizeGradKernel(resizeNearestNeighborGradValues);

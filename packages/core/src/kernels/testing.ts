@@ -122,6 +122,23 @@ export interface Conv2dCase {
   pad: ConvPad;
 }
 
+/** Edge cases of NHWC convolutions: batch 1, 1x1 kernels, strides larger than the kernel. */
+export const CONV2D_EDGE_CASES: readonly Conv2dCase[] = [
+  { xShape: [1, 5, 6, 3], filterShape: [1, 1, 3, 4], strides: [1, 1], pad: 'valid' },
+  { xShape: [1, 7, 7, 2], filterShape: [2, 2, 2, 3], strides: [3, 3], pad: 'valid' },
+  {
+    xShape: [2, 8, 5, 1],
+    filterShape: [1, 1, 1, 2],
+    strides: [3, 2],
+    pad: [
+      [0, 0],
+      [1, 0],
+      [0, 2],
+      [0, 0],
+    ],
+  },
+];
+
 /**
  * A random NHWC convolution from `seed`: batch 1-3, sizes up to 9, kernels 1-4, strides 1-3 (often
  * larger than the kernel), padding 'valid', 'same', explicit or a number by `seed % 4`.

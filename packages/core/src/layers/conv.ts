@@ -1,8 +1,9 @@
-import { type Generator, torchDefaultUniform } from '@archzoo/init';
+import type { Generator } from '@archzoo/init';
 import * as tf from '@tensorflow/tfjs-core';
 import { checkTensor, describeValue, fail, intTuple, positiveInt, shapeString } from '../errors.js';
 import { CONV1D_WEIGHT, CONV2D_WEIGHT } from '../layout.js';
-import { Module, parameter } from '../module.js';
+import { Module } from '../module.js';
+import { checkGroups, convParameters } from './conv_options.js';
 
 /** PyTorch's `padding`: a number, a pair, or 'same' / 'valid'. */
 export type Padding2d = number | [number, number] | 'same' | 'valid';
@@ -192,27 +193,13 @@ export class Conv2d extends Module {
         `stride ${JSON.stringify(this.stride)}`,
       );
     }
-    if (this.inChannels % this.groups !== 0 || this.outChannels % this.groups !== 0) {
-      fail(
-        n,
-        'option groups',
-        'to divide inChannels and outChannels',
-        `groups=${this.groups}, inChannels=${this.inChannels}, outChannels=${this.outChannels}`,
-      );
-    }
+    checkGroups(n, this.inChannels, this.outChannels, this.groups);
     const [kh, kw] = this.kernelSize;
     const fanIn = (this.inChannels / this.groups) * kh * kw;
-    // bound = 1 / sqrt(fan_in)
-    this.weight = parameter(
-      torchDefaultUniform([kh, kw, this.inChannels / this.groups, this.outChannels], fanIn, {
-        generator: opts.generator,
-      }),
-      { layout: CONV2D_WEIGHT },
-    );
-    this.bias =
-      opts.bias === false
-        ? null
-        : parameter(torchDefaultUniform([this.outChannels], fanIn, { generator: opts.generator }));
+    const shape = [kh, kw, this.inChannels / this.groups, this.outChannels];
+    const p = convParameters(shape, CONV2D_WEIGHT, this.outChannels, fanIn, opts);
+    this.weight = p.weight;
+    this.bias = p.bias;
   }
 
   forward(x: tf.Tensor): tf.Tensor4D {
@@ -293,27 +280,12 @@ export class Conv1d extends Module {
       intTuple(n, 'padding', this.padding, 1, 0);
     if (this.padding === 'same' && this.stride !== 1)
       fail(n, 'option padding', "'same' only with stride 1", `stride ${this.stride}`);
-    if (this.inChannels % this.groups !== 0 || this.outChannels % this.groups !== 0) {
-      fail(
-        n,
-        'option groups',
-        'to divide inChannels and outChannels',
-        `groups=${this.groups}, inChannels=${this.inChannels}, outChannels=${this.outChannels}`,
-      );
-    }
+    checkGroups(n, this.inChannels, this.outChannels, this.groups);
     const fanIn = (this.inChannels / this.groups) * this.kernelSize;
-    this.weight = parameter(
-      torchDefaultUniform(
-        [this.kernelSize, this.inChannels / this.groups, this.outChannels],
-        fanIn,
-        { generator: opts.generator },
-      ),
-      { layout: CONV1D_WEIGHT },
-    );
-    this.bias =
-      opts.bias === false
-        ? null
-        : parameter(torchDefaultUniform([this.outChannels], fanIn, { generator: opts.generator }));
+    const shape = [this.kernelSize, this.inChannels / this.groups, this.outChannels];
+    const p = convParameters(shape, CONV1D_WEIGHT, this.outChannels, fanIn, opts);
+    this.weight = p.weight;
+    this.bias = p.bias;
   }
 
   forward(x: tf.Tensor): tf.Tensor3D {

@@ -1,9 +1,10 @@
-import { type Generator, torchDefaultUniform } from '@archzoo/init';
+import type { Generator } from '@archzoo/init';
 import * as tf from '@tensorflow/tfjs-core';
 import { checkTensor, fail, intTuple, positiveInt } from '../errors.js';
 import { CONV2D_WEIGHT } from '../layout.js';
-import { Module, parameter } from '../module.js';
+import { Module } from '../module.js';
 import { dilateFilter } from './conv.js';
+import { checkGroups, convParameters } from './conv_options.js';
 
 export interface ConvTranspose2dArgs {
   stride?: number | [number, number];
@@ -132,14 +133,7 @@ export class ConvTranspose2d extends Module {
     ];
     this.dilation = intTuple(n, 'dilation', opts.dilation ?? 1, 2, 1) as [number, number];
     this.groups = positiveInt(n, 'groups', opts.groups ?? 1);
-    if (this.inChannels % this.groups !== 0 || this.outChannels % this.groups !== 0) {
-      fail(
-        n,
-        'option groups',
-        'to divide inChannels and outChannels',
-        `groups=${this.groups}, inChannels=${this.inChannels}, outChannels=${this.outChannels}`,
-      );
-    }
+    checkGroups(n, this.inChannels, this.outChannels, this.groups);
     for (let i = 0; i < 2; i++) {
       if (this.outputPadding[i]! >= Math.max(this.stride[i]!, this.dilation[i]!)) {
         fail(
@@ -152,16 +146,10 @@ export class ConvTranspose2d extends Module {
     }
     const [kh, kw] = this.kernelSize;
     const fanIn = (this.outChannels / this.groups) * kh * kw;
-    this.weight = parameter(
-      torchDefaultUniform([kh, kw, this.outChannels / this.groups, this.inChannels], fanIn, {
-        generator: opts.generator,
-      }),
-      { layout: CONV2D_WEIGHT },
-    );
-    this.bias =
-      opts.bias === false
-        ? null
-        : parameter(torchDefaultUniform([this.outChannels], fanIn, { generator: opts.generator }));
+    const shape = [kh, kw, this.outChannels / this.groups, this.inChannels];
+    const p = convParameters(shape, CONV2D_WEIGHT, this.outChannels, fanIn, opts);
+    this.weight = p.weight;
+    this.bias = p.bias;
   }
 
   forward(x: tf.Tensor): tf.Tensor4D {
