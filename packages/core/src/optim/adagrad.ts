@@ -7,6 +7,7 @@ import {
   type ParamGroup,
   type ParamState,
   type ResolvedParamGroup,
+  regularizedGrad,
   type StateKind,
 } from './optimizer.js';
 
@@ -83,8 +84,7 @@ export class Adagrad extends Optimizer<AdagradOptions> {
     s.step = t;
     const clr = o.lr / (1 + (t - 1) * o.lrDecay);
     this.apply(p, s, () => {
-      let g = o.maximize ? tf.neg(grad) : grad;
-      if (o.weightDecay !== 0) g = tf.add(g, tf.mul(p, o.weightDecay));
+      const g = regularizedGrad(p, grad, o.maximize, o.weightDecay);
       const sum = tf.add(s.sum as tf.Tensor, tf.mul(g, g));
       const std = tf.add(tf.sqrt(sum), o.eps);
       return { param: tf.add(p, tf.div(tf.mul(g, -clr), std)), state: { sum } };

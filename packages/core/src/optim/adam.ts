@@ -8,6 +8,7 @@ import {
   type ParamGroup,
   type ParamState,
   type ResolvedParamGroup,
+  regularizedGrad,
   type StateKind,
 } from './optimizer.js';
 
@@ -83,12 +84,10 @@ export abstract class AdamBase extends Optimizer<AdamOptions> {
     const stepSize = o.lr / (1 - beta1 ** t);
     const bc2Sqrt = Math.sqrt(1 - beta2 ** t);
     this.apply(p, s, () => {
-      let g = o.maximize ? tf.neg(grad) : grad;
-      let param: tf.Tensor = p;
-      if (o.weightDecay !== 0) {
-        if (this.decoupled) param = tf.mul(p, 1 - o.lr * o.weightDecay);
-        else g = tf.add(g, tf.mul(p, o.weightDecay));
-      }
+      // Adam couples weight decay into the gradient; AdamW decays the weights directly.
+      const g = regularizedGrad(p, grad, o.maximize, this.decoupled ? 0 : o.weightDecay);
+      const param: tf.Tensor =
+        this.decoupled && o.weightDecay !== 0 ? tf.mul(p, 1 - o.lr * o.weightDecay) : p;
       const m = tf.add(tf.mul(s.exp_avg as tf.Tensor, beta1), tf.mul(g, 1 - beta1));
       const v = tf.add(tf.mul(s.exp_avg_sq as tf.Tensor, beta2), tf.mul(tf.mul(g, 1 - beta2), g));
       const state: Record<string, tf.Tensor> = { exp_avg: m, exp_avg_sq: v };

@@ -322,6 +322,21 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions> {
   }
 }
 
+/**
+ * The gradient every torch optimizer starts its update from: g = grad (negated when maximizing)
+ * + lambda p (L2 weight decay coupled into the gradient; pass 0 for decoupled decay). Call inside
+ * the update's tidy.
+ */
+export function regularizedGrad(
+  p: tf.Tensor,
+  grad: tf.Tensor,
+  maximize: boolean,
+  weightDecay: number,
+): tf.Tensor {
+  const g = maximize ? tf.neg(grad) : grad;
+  return weightDecay !== 0 ? tf.add(g, tf.mul(p, weightDecay)) : g;
+}
+
 /** Checks `lr`, `weightDecay` and `eps`-like options: finite numbers >= 0. */
 export function nonNegative(
   where: string,

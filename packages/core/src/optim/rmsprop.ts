@@ -7,6 +7,7 @@ import {
   type ParamGroup,
   type ParamState,
   type ResolvedParamGroup,
+  regularizedGrad,
   type StateKind,
 } from './optimizer.js';
 
@@ -82,8 +83,7 @@ export class RMSprop extends Optimizer<RMSpropOptions> {
   ): void {
     s.step = (s.step as number) + 1;
     this.apply(p, s, () => {
-      let g = o.maximize ? tf.neg(grad) : grad;
-      if (o.weightDecay !== 0) g = tf.add(g, tf.mul(p, o.weightDecay));
+      const g = regularizedGrad(p, grad, o.maximize, o.weightDecay);
       const v = tf.add(
         tf.mul(s.square_avg as tf.Tensor, o.alpha),
         tf.mul(tf.mul(g, 1 - o.alpha), g),

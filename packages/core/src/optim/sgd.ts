@@ -8,6 +8,7 @@ import {
   type ParamGroup,
   type ParamState,
   type ResolvedParamGroup,
+  regularizedGrad,
   type StateKind,
 } from './optimizer.js';
 
@@ -83,8 +84,7 @@ export class SGD extends Optimizer<SGDOptions> {
     o: ResolvedParamGroup<SGDOptions>,
   ): void {
     this.apply(p, s, () => {
-      let g = o.maximize ? tf.neg(grad) : grad;
-      if (o.weightDecay !== 0) g = tf.add(g, tf.mul(p, o.weightDecay));
+      let g = regularizedGrad(p, grad, o.maximize, o.weightDecay);
       const state: Record<string, tf.Tensor> = {};
       if (o.momentum !== 0) {
         const prev = s.momentum_buffer;
