@@ -64,7 +64,7 @@ export abstract class BatchNormBase extends Module {
     const useBatch = this.training || this.running_mean === null;
     const axes = [...Array(x.rank - 1).keys()];
     const count = x.size / this.numFeatures;
-    if (useBatch && count <= 1 && this.training) {
+    if (this.training && count <= 1) {
       fail(
         `${this.typeName}.forward`,
         'input',

@@ -57,7 +57,7 @@ function batchSize(b: Batch): number {
 
 /**
  * Trains `model` on `data` (mini-batches of `{ x, y }`) for `epochs` epochs: a step per batch
- * (`supervisedStep`: forward, loss, gradients, clipping, NaN/Inf guard, optimizer step), the
+ * (`trainStep`: forward, loss, gradients, clipping, NaN/Inf guard, optimizer step), the
  * scheduler, training metrics, validation, callbacks, and progress. Returns the history.
  *
  * Throws `NonFiniteLossError` (naming the step and loss) if the loss becomes NaN or infinite; the
