@@ -61,6 +61,11 @@ export interface Workload {
   impls: readonly Impl[];
   /** Bounds on every impl's measurements (an impl's own `limits` override them field by field). */
   limits?: MeasureLimits;
+  /**
+   * Bytes one step reads plus writes, for data-movement workloads: their records then carry the
+   * effective bandwidth (`gbPerS`). Absent for compute workloads.
+   */
+  bytesPerStep?: number;
 }
 
 /** One measurement as `archzoo bench --json` prints it. */
@@ -72,6 +77,8 @@ export interface BenchRecord {
   msPerStep: number | null;
   /** Timed steps the median is taken over (warm-up not counted; 0 when it failed or was skipped). */
   steps: number;
+  /** Effective bandwidth, the workload's `bytesPerStep` / msPerStep, in GB/s (only for those). */
+  gbPerS?: number;
   /** Why the measurement failed (only present when it did). */
   error?: string;
   /**
@@ -261,6 +268,7 @@ export async function runBench(opts: RunOptions): Promise<BenchRecord[]> {
             const m = await measure(trainer, limitedOptions(opts, limits));
             record.msPerStep = m.msPerStep;
             record.steps = m.steps;
+            if (w.bytesPerStep !== undefined) record.gbPerS = w.bytesPerStep / (m.msPerStep * 1e6);
           } catch (e) {
             record.error = message(e);
           } finally {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Impl, Workload } from './harness.js';
 import { builtinRegistry, Registry } from './registry.js';
+import { KERNEL_WORKLOADS } from './workloads/kernels.js';
 
 const impl = (name: string): Impl => ({
   name,
@@ -54,6 +55,9 @@ describe('builtinRegistry', () => {
       'lenet5_b64_fit',
       'orthogonal_1024x1024',
       'delta_orthogonal_3x3x256x256',
+      'lstm_b32_t50_h128',
+      'gru_b32_t50_h128',
+      ...KERNEL_WORKLOADS.map((w) => w.name),
     ]);
     const w = r.get('lenet5_b64');
     expect(w.reference).toBe('tfjs-layers');
@@ -82,6 +86,6 @@ describe('builtinRegistry', () => {
     const a = builtinRegistry();
     a.register(workload('extra'));
     expect(builtinRegistry().names()).not.toContain('extra');
-    expect(builtinRegistry().names()).toHaveLength(4);
+    expect(builtinRegistry().names()).toHaveLength(6 + KERNEL_WORKLOADS.length);
   });
 });

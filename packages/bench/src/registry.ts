@@ -1,7 +1,10 @@
 import type { Workload } from './harness.js';
+import { gruB32T50H128 } from './workloads/gru.js';
 import { deltaOrthogonal3x3x256, orthogonal1024 } from './workloads/init_workloads.js';
+import { KERNEL_WORKLOADS } from './workloads/kernels.js';
 import { lenet5B64 } from './workloads/lenet5.js';
 import { lenet5B64Fit } from './workloads/lenet5_fit.js';
+import { lstmB32T50H128 } from './workloads/lstm.js';
 
 /**
  * The workloads a bench run can choose from. Nothing registers itself on import: a registry is
@@ -54,9 +57,14 @@ export class Registry {
 
 /** A new registry holding archzoo's workloads (the ROADMAP names that exist so far). */
 export function builtinRegistry(): Registry {
-  return new Registry()
+  const registry = new Registry()
     .register(lenet5B64)
     .register(lenet5B64Fit)
     .register(orthogonal1024)
-    .register(deltaOrthogonal3x3x256);
+    .register(deltaOrthogonal3x3x256)
+    .register(lstmB32T50H128)
+    .register(gruB32T50H128);
+  // Kernel micro-benchmarks (kernel_*): tfjs's stock kernels against archzoo's replacements.
+  for (const w of KERNEL_WORKLOADS) registry.register(w);
+  return registry;
 }

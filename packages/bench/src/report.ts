@@ -32,7 +32,8 @@ export function referencesOf(workloads: readonly Workload[]): Record<string, str
 }
 
 /**
- * One JSON line for a record: `{ workload, impl, backend, msPerStep, steps }` (plus `error` when
+ * One JSON line for a record: `{ workload, impl, backend, msPerStep, steps }` (plus `gbPerS` for
+ * data-movement workloads, `error` when
  * the measurement failed, `skipped` when it was not started). msPerStep is rounded to microseconds.
  */
 export function toJsonLine(r: BenchRecord): string {
@@ -43,6 +44,7 @@ export function toJsonLine(r: BenchRecord): string {
     msPerStep: r.msPerStep === null ? null : Math.round(r.msPerStep * 1000) / 1000,
     steps: r.steps,
   };
+  if (r.gbPerS !== undefined) out.gbPerS = Math.round(r.gbPerS * 100) / 100;
   if (r.error !== undefined) out.error = r.error;
   if (r.skipped !== undefined) out.skipped = r.skipped;
   return JSON.stringify(out);
@@ -72,7 +74,11 @@ export function formatTable(rows: readonly RatedRecord[]): string {
     r.workload,
     r.impl,
     r.backend,
-    r.msPerStep === null ? '-' : r.msPerStep.toFixed(2),
+    r.msPerStep === null
+      ? '-'
+      : r.gbPerS === undefined
+        ? r.msPerStep.toFixed(2)
+        : `${r.msPerStep.toFixed(3)} (${r.gbPerS.toFixed(2)} GB/s)`,
     ratioCell(r, rows),
   ]);
   const widths = HEADERS.map((h, c) =>

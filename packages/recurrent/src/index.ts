@@ -1,4 +1,85 @@
 /**
- * @archzoo/recurrent: not implemented yet. See the package README.
+ * @archzoo/recurrent: recurrent cells and sequence layers (Elman RNN, LSTM, GRU, ...), PyTorch
+ * compatible, over tfjs-core.
  */
-export const NOT_IMPLEMENTED_YET = true as const;
+export {
+  type ACTSequenceResult,
+  type ACTStepResult,
+  AdaptiveComputationTime,
+  type AdaptiveComputationTimeOptions,
+} from './act.js';
+export {
+  type BivariateGaussianNllOptions,
+  bivariateGaussianNll,
+  bivariateGaussianParams,
+} from './bivariate_gaussian.js';
+export type { CellState, RecurrentCell } from './cell.js';
+export {
+  ConvLSTMCell,
+  type ConvLSTMCellOptions,
+  type ConvLstmParams,
+  type ConvLstmPeepholes,
+  convLstmCell,
+} from './conv_lstm.js';
+export {
+  carry,
+  gruCell,
+  gruStep,
+  type LstmExtras,
+  linearT,
+  lstmCell,
+  lstmStep,
+  type Nonlinearity,
+  type RecurrentWeights,
+  rnnCell,
+  rnnStep,
+  unstack0,
+} from './functional.js';
+export {
+  GatedRNNCell,
+  type GatedRNNCellOptions,
+  type GatedRnnParams,
+  gatedRnnCell,
+} from './gated.js';
+export { GRU, type GRUOptions } from './gru.js';
+export { GRUCell, type GRUCellOptions } from './gru_cell.js';
+export { type Bias, type ChronoInit, gateBiases, uniformParameter } from './init.js';
+export {
+  LeakyRNNCell,
+  type LeakyRNNCellOptions,
+  type LeakyRnnParams,
+  leakyRnnCell,
+} from './leaky.js';
+export { LSTM, type LSTMForwardOptions, type LSTMOptions, type LSTMOutput } from './lstm.js';
+export { LSTMCell, type LSTMCellOptions } from './lstm_cell.js';
+export {
+  MinimalRNNCell,
+  type MinimalRNNCellOptions,
+  type MinimalRnnParams,
+  minimalRnnCell,
+} from './minimal_rnn.js';
+export {
+  type CellSpec,
+  type DirectionWeights,
+  type RecurrentForwardOptions,
+  RecurrentLayer,
+  type RecurrentLayerOptions,
+} from './recurrent_layer.js';
+export { RNN, type RNNOptions, type RNNOutput } from './rnn.js';
+export { RNNCell, type RNNCellOptions } from './rnn_cell.js';
+export { type RunCellOptions, type RunCellResult, runCell } from './run_cell.js';
+export {
+  gruSequence,
+  lstmSequence,
+  lstmSequenceExtended,
+  rnnSequence,
+  type SequenceArgs,
+  type SequenceResult,
+} from './sequence_ops.js';
+export {
+  type SocialForwardOptions,
+  SocialLSTM,
+  type SocialLSTMOptions,
+  type SocialStepOptions,
+} from './social_lstm.js';
+export { type SocialPoolingOptions, socialPooling } from './social_pooling.js';

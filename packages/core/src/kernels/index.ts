@@ -1,12 +1,15 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { batchMatMul, fusedMatMul } from './batch_matmul.js';
 import { conv2dBackpropFilter } from './conv2d_backprop_filter.js';
 import { conv2dBackpropInput } from './conv2d_backprop_input.js';
 import { depthwiseConv2dBackpropFilter } from './depthwise_conv2d_backprop_filter.js';
 import { depthwiseConv2dBackpropInput } from './depthwise_conv2d_backprop_input.js';
 import { einsum } from './einsum.js';
 import { maxPoolGrad } from './max_pool_grad.js';
+import { MOVEMENT_KERNELS } from './movement/index.js';
 import { resizeBilinearGrad } from './resize_bilinear_grad.js';
 import { resizeNearestNeighborGrad } from './resize_nearest_neighbor_grad.js';
+import { rememberStockKernel } from './stock.js';
 import { unsortedSegmentSum } from './unsorted_segment_sum.js';
 
 /** Kernels tfjs-backend-wasm 4.22 lacks (training conv2d, depthwiseConv2d and gather needs them). */
@@ -26,14 +29,18 @@ const MISSING: Readonly<Record<string, Record<string, tf.KernelFunc>>> = {
  */
 const REPLACEMENTS: Readonly<Record<string, Record<string, tf.KernelFunc>>> = {
   wasm: {
+    [tf.BatchMatMul]: batchMatMul,
+    [tf._FusedMatMul]: fusedMatMul,
     [tf.Conv2DBackpropInput]: conv2dBackpropInput,
     [tf.MaxPoolGrad]: maxPoolGrad,
     [tf.ResizeBilinearGrad]: resizeBilinearGrad,
     [tf.ResizeNearestNeighborGrad]: resizeNearestNeighborGrad,
+    ...MOVEMENT_KERNELS.wasm, // Slice, Unpack, Concat, ...: see movement/index.ts
   },
   cpu: {
     [tf.ResizeBilinearGrad]: resizeBilinearGrad,
     [tf.ResizeNearestNeighborGrad]: resizeNearestNeighborGrad,
+    ...MOVEMENT_KERNELS.cpu,
   },
   // webgl's shaders ignore halfPixelCenters too; these read back, compute on the CPU, and upload.
   webgl: {
@@ -53,7 +60,10 @@ const SETUP_HOOK = 'ArchzooKernelReplacements';
 function put(kernelName: string, backendName: string, kernelFunc: tf.KernelFunc): void {
   const current = tf.getKernel(kernelName, backendName);
   if (current?.kernelFunc === kernelFunc) return;
-  if (current) tf.unregisterKernel(kernelName, backendName);
+  if (current) {
+    rememberStockKernel(current); // a replacement may hand calls back to it (see stock.ts)
+    tf.unregisterKernel(kernelName, backendName);
+  }
   tf.registerKernel({ kernelName, backendName, kernelFunc });
 }
 
@@ -74,7 +84,10 @@ function applyReplacements(backendName: string): void {
  * - replacements for stock gradient kernels that are wrong: MaxPoolGrad on wasm (padding could
  *   win a window), ResizeBilinearGrad and ResizeNearestNeighborGrad on wasm, cpu and webgl
  *   (halfPixelCenters ignored; cpu also broken for non-square bilinear and batch > 1 nearest);
- * - on wasm, a Conv2DBackpropInput run by XNNPACK matrix products (the stock one is a slow loop).
+ * - on wasm, a Conv2DBackpropInput run by XNNPACK matrix products (the stock one is a slow loop);
+ * - on wasm and cpu, data-movement kernels (Slice, StridedSlice, Unpack, SplitV, Pack, Concat,
+ *   Transpose, GatherV2) that copy whole contiguous runs, 10-700x faster than the stock ones
+ *   where those are slow (see movement/index.ts).
  * Replacements land when their backend is activated (`setBackend`), whichever order modules load in.
  * Called by `register.ts` on import of `@archzoo/core`.
  *

@@ -1,0 +1,323 @@
+/**
+ * Kernel micro-benchmarks: each tfjs kernel that @archzoo/core replaces, tfjs's stock kernel (the
+ * reference, its kernel function called directly) against archzoo's (the tf op, run by the engine
+ * with core's registration active), on the same backend in the same run. A step is `reps` calls,
+ * each output freed. Data-movement workloads set `bytesPerStep` (bytes read plus written: the
+ * elements a call reads, once, and writes), so reports show their effective bandwidth in GB/s.
+ *
+ * Where archzoo keeps the stock kernel on a backend (Transpose on wasm, BatchMatMul on cpu), both
+ * impls run the same kernel: the ratio is the engine's overhead, about 1.
+ */
+import { type BackendName, stockKernel } from '@archzoo/core';
+import * as tf from '@tensorflow/tfjs-core';
+import type { Impl, ImplContext, Trainer, Workload } from '../harness.js';
+
+/** Float32 bytes of a shape. */
+const bytesOf = (shape: number[]) => 4 * tf.util.sizeFromShape(shape);
+
+/** A seeded tensor of `shape` with values in [-1, 1) (a small LCG: the values do not matter). */
+function seeded(shape: number[], seed: number): tf.Tensor {
+  let s = (seed * 2654435761) >>> 0;
+  const values = Float32Array.from({ length: tf.util.sizeFromShape(shape) }, () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 31 - 1;
+  });
+  return tf.tensor(values, shape);
+}
+
+/** What one kernel case runs, given its inputs. */
+interface KernelCall {
+  /** The stock kernel's inputs (a named map, or a list for Pack and Concat) and attributes. */
+  inputs: Record<string, tf.Tensor> | tf.Tensor[];
+  attrs: object;
+  /** archzoo's call: the tf op (outputs are freed by the caller). */
+  op(rep: number): tf.Tensor | tf.Tensor[];
+  /** The stock call's attributes for repetition `rep` (default: `attrs`). */
+  attrsAt?(rep: number): object;
+  /** Extra tensors to free. */
+  owned?: tf.Tensor[];
+}
+
+/** One kernel micro-benchmark. */
+interface KernelCase {
+  name: string;
+  description: string;
+  kernelName: string;
+  /** Calls per step. */
+  reps: number;
+  /** Bytes one call reads plus writes; absent for compute kernels. */
+  bytesPerCall?: number;
+  make(seed: number): KernelCall;
+}
+
+/** Backends on which a stock kernel's `setupFunc` has run (tfjs stops running it once replaced). */
+const SET_UP = new WeakMap<tf.KernelConfig, WeakSet<object>>();
+
+/**
+ * The stock `kernelName` of the active backend as a function of inputs and attributes returning
+ * its outputs: the kernel archzoo replaced, or the registered one where archzoo keeps the stock.
+ */
+function stockCall(
+  kernelName: string,
+  backendName: BackendName,
+): (inputs: KernelCall['inputs'], attrs: object) => tf.TensorInfo[] {
+  const config = stockKernel(kernelName, backendName) ?? tf.getKernel(kernelName, backendName);
+  if (!config) throw new Error(`no ${kernelName} kernel on the ${backendName} backend`);
+  const backend = tf.backend();
+  const done = SET_UP.get(config) ?? new WeakSet<object>();
+  SET_UP.set(config, done);
+  if (config.setupFunc && !done.has(backend)) {
+    config.setupFunc(backend);
+    done.add(backend);
+  }
+  return (inputs, attrs) => {
+    const out = config.kernelFunc({
+      inputs: inputs as unknown as tf.NamedTensorInfoMap,
+      backend,
+      attrs: attrs as tf.NamedAttrMap,
+    });
+    return Array.isArray(out) ? out : [out];
+  };
+}
+
+/** A trainer whose step runs `call` `reps` times, freeing each output; it resolves to 0. */
+function repeatTrainer(reps: number, call: (rep: number) => void, dispose: () => void): Trainer {
+  return {
+    step() {
+      for (let r = 0; r < reps; r++) call(r);
+      return 0;
+    },
+    dispose,
+  };
+}
+
+/** The two impls of a case: `stock` (the reference) and `archzoo`. */
+function kernelWorkload(c: KernelCase): Workload {
+  const free = (k: KernelCall) => tf.dispose([...Object.values(k.inputs), ...(k.owned ?? [])]);
+  const stock: Impl = {
+    name: 'stock',
+    description: `tfjs's own ${c.kernelName} kernel function, called directly`,
+    create({ backend, seed }: ImplContext): Trainer {
+      const k = c.make(seed);
+      const run = stockCall(c.kernelName, backend);
+      const dataBackend = tf.backend();
+      return repeatTrainer(
+        c.reps,
+        (rep) => {
+          for (const info of run(k.inputs, k.attrsAt?.(rep) ?? k.attrs))
+            dataBackend.disposeData(info.dataId);
+        },
+        () => free(k),
+      );
+    },
+  };
+  const archzoo: Impl = {
+    name: 'archzoo',
+    description: `the tf op, run by the engine with @archzoo/core's ${c.kernelName} registered`,
+    create({ seed }: ImplContext): Trainer {
+      const k = c.make(seed);
+      return repeatTrainer(
+        c.reps,
+        (rep) => tf.dispose(k.op(rep)),
+        () => free(k),
+      );
+    },
+  };
+  return {
+    name: c.name,
+    description: c.description,
+    reference: stock.name,
+    impls: [stock, archzoo],
+    bytesPerStep: c.bytesPerCall === undefined ? undefined : c.bytesPerCall * c.reps,
+  };
+}
+
+/** [T, B, C] of the sequence-shaped cases: 50 steps of a batch of 32, 512 features. */
+const [T, B, C] = [50, 32, 512];
+const SEQ = [T, B, C];
+const SEQ_BT = [B, T, C];
+
+const CASES: KernelCase[] = [
+  {
+    name: 'kernel_slice_50x32x512',
+    description: `Slice: each of the ${T} steps [1, ${B}, ${C}] of a [${T}, ${B}, ${C}] tensor (one step per call)`,
+    kernelName: tf.Slice,
+    reps: T,
+    bytesPerCall: 2 * bytesOf([B, C]),
+    make(seed) {
+      const x = seeded(SEQ, seed);
+      const at = (t: number) => ({ begin: [t, 0, 0], size: [1, B, C] });
+      return {
+        inputs: { x },
+        attrs: at(0),
+        attrsAt: at,
+        op: (t) => tf.slice(x, [t, 0, 0], [1, B, C]),
+      };
+    },
+  },
+  {
+    name: 'kernel_strided_slice_50x32x512',
+    description: `StridedSlice: every other feature of a [${T}, ${B}, ${C}] tensor (strides [1, 1, 2])`,
+    kernelName: tf.StridedSlice,
+    reps: 1,
+    bytesPerCall: 2 * bytesOf([T, B, C / 2]),
+    make(seed) {
+      const x = seeded(SEQ, seed);
+      const attrs = {
+        begin: [0, 0, 0],
+        end: [T, B, C],
+        strides: [1, 1, 2],
+        beginMask: 0,
+        endMask: 0,
+        ellipsisMask: 0,
+        newAxisMask: 0,
+        shrinkAxisMask: 0,
+      };
+      return {
+        inputs: { x },
+        attrs,
+        op: () => tf.stridedSlice(x, [0, 0, 0], [T, B, C], [1, 1, 2]),
+      };
+    },
+  },
+  {
+    name: 'kernel_unpack_50x32x512_axis0',
+    description: `Unpack: tf.unstack of a [${T}, ${B}, ${C}] tensor along axis 0 (${T} outputs)`,
+    kernelName: tf.Unpack,
+    reps: 1,
+    bytesPerCall: 2 * bytesOf(SEQ),
+    make(seed) {
+      const value = seeded(SEQ, seed);
+      return { inputs: { value }, attrs: { axis: 0 }, op: () => tf.unstack(value, 0) };
+    },
+  },
+  {
+    name: 'kernel_unpack_32x50x512_axis1',
+    description: `Unpack: tf.unstack of a [${B}, ${T}, ${C}] tensor along axis 1 (${T} outputs)`,
+    kernelName: tf.Unpack,
+    reps: 1,
+    bytesPerCall: 2 * bytesOf(SEQ_BT),
+    make(seed) {
+      const value = seeded(SEQ_BT, seed);
+      return { inputs: { value }, attrs: { axis: 1 }, op: () => tf.unstack(value, 1) };
+    },
+  },
+  {
+    name: 'kernel_splitv_50x32x512',
+    description: `SplitV: tf.split of a [${T}, ${B}, ${C}] tensor into ${T} along axis 0`,
+    kernelName: tf.SplitV,
+    reps: 1,
+    bytesPerCall: 2 * bytesOf(SEQ),
+    make(seed) {
+      const x = seeded(SEQ, seed);
+      return {
+        inputs: { x },
+        attrs: { numOrSizeSplits: T, axis: 0 },
+        op: () => tf.split(x, T, 0),
+      };
+    },
+  },
+  {
+    name: 'kernel_pack_50x32x512',
+    description: `Pack: tf.stack of ${T} [${B}, ${C}] tensors along axis 0`,
+    kernelName: tf.Pack,
+    reps: 1,
+    bytesPerCall: 2 * bytesOf(SEQ),
+    make(seed) {
+      const parts = Array.from({ length: T }, (_, t) => seeded([B, C], seed + t));
+      return { inputs: parts, attrs: { axis: 0 }, op: () => tf.stack(parts, 0) };
+    },
+  },
+  {
+    name: 'kernel_concat_50x32x512',
+    description: `Concat: tf.concat of ${T} [${B}, ${C}] tensors along axis 0 (-> [${T * B}, ${C}])`,
+    kernelName: tf.Concat,
+    reps: 1,
+    bytesPerCall: 2 * bytesOf(SEQ),
+    make(seed) {
+      const parts = Array.from({ length: T }, (_, t) => seeded([B, C], seed + t));
+      return { inputs: parts, attrs: { axis: 0 }, op: () => tf.concat(parts, 0) };
+    },
+  },
+  {
+    name: 'kernel_transpose_32x50x512',
+    description: `Transpose: [${B}, ${T}, ${C}] -> [${T}, ${B}, ${C}] (perm [1, 0, 2])`,
+    kernelName: tf.Transpose,
+    reps: 1,
+    bytesPerCall: 2 * bytesOf(SEQ_BT),
+    make(seed) {
+      const x = seeded(SEQ_BT, seed);
+      return { inputs: { x }, attrs: { perm: [1, 0, 2] }, op: () => tf.transpose(x, [1, 0, 2]) };
+    },
+  },
+  {
+    name: 'kernel_gather_50x32x512',
+    description: `GatherV2: the ${T} steps of a [${T}, ${B}, ${C}] tensor in reverse order (axis 0)`,
+    kernelName: tf.GatherV2,
+    reps: 1,
+    bytesPerCall: 2 * bytesOf(SEQ) + 4 * T,
+    make(seed) {
+      const x = seeded(SEQ, seed);
+      const indices = tf.tensor1d(
+        Array.from({ length: T }, (_, t) => T - 1 - t),
+        'int32',
+      );
+      return {
+        inputs: { x, indices },
+        attrs: { axis: 0, batchDims: 0 },
+        op: () => tf.gather(x, indices, 0),
+      };
+    },
+  },
+];
+
+/** Sizes of the matrix-product case: x [32, 512] times a [128, 512] weight, transposed. */
+const [M, K, N] = [32, 512, 128];
+/** Products per step. */
+const MATMUL_REPS = 20;
+
+/**
+ * `kernel_matmul_32x512_128x512T`: x [32, 512] · w^T, w [128, 512] (a Linear layer's PyTorch
+ * layout). Besides stock and archzoo, the same product on a pre-transposed weight [512, 128]:
+ * kept (tfjs-wasm caches XNNPACK's packed weights per weight tensor) and new for each product (a
+ * copy of it, as a weight updated every step would be: the packing is paid each time).
+ */
+function matMulWorkload(): Workload {
+  const base = kernelWorkload({
+    name: `kernel_matmul_${M}x${K}_${N}x${K}T`,
+    description: `BatchMatMul: [${M}, ${K}] x [${N}, ${K}]^T (transposeB), ${MATMUL_REPS} products a step`,
+    kernelName: tf.BatchMatMul,
+    reps: MATMUL_REPS,
+    make(seed) {
+      const a = seeded([M, K], seed);
+      const b = seeded([N, K], seed + 1);
+      return {
+        inputs: { a, b },
+        attrs: { transposeA: false, transposeB: true },
+        op: () => tf.matMul(a, b, false, true),
+      };
+    },
+  });
+  const preTransposed = (fresh: boolean): Impl => ({
+    name: fresh ? 'pre-transposed (new weight)' : 'pre-transposed',
+    description: fresh
+      ? `tf.matMul(x, copy of w^T [${K}, ${N}]): the weight a new tensor each product (copy included)`
+      : `tf.matMul(x, w^T [${K}, ${N}]), the same weight tensor each product`,
+    create({ seed }: ImplContext): Trainer {
+      const a = seeded([M, K], seed);
+      const bT = tf.tidy(() => tf.transpose(seeded([N, K], seed + 1)));
+      return repeatTrainer(
+        MATMUL_REPS,
+        () => tf.dispose(tf.tidy(() => tf.matMul(a, fresh ? tf.clone(bT) : bT))),
+        () => tf.dispose([a, bT]),
+      );
+    },
+  });
+  return { ...base, impls: [...base.impls, preTransposed(false), preTransposed(true)] };
+}
+
+/** The kernel micro-benchmarks, in the order `archzoo bench` runs them. */
+export const KERNEL_WORKLOADS: readonly Workload[] = [
+  ...CASES.map(kernelWorkload),
+  matMulWorkload(),
+];

@@ -1,0 +1,391 @@
+// tf.matMul and tf.fused.matMul with transposed operands, on every test backend against a float64
+// reference (fast-check, fixed seeds: ranks 2-4, batch broadcasting, size-0 dimensions); on wasm,
+// where archzoo replaces BatchMatMul and _FusedMatMul, also against tfjs-wasm's stock kernels
+// (bit for bit on pre-transposed operands), through gradients, and for leaks.
+import * as tf from '@tensorflow/tfjs-core';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setBackend } from '../backend.js';
+import '../register.js';
+import { testBackends, useBackend } from '../testing/backends.js';
+import {
+  batchMatMul,
+  fusedMatMul,
+  transposeLastTwo,
+  viaTransposedProduct,
+} from './batch_matmul.js';
+import { registerArchzooKernels } from './index.js';
+import { stockKernel } from './stock.js';
+import { randomValues, relativeError } from './testing.js';
+
+/** One product `op(a) · op(b)`: shapes, transposes and values. */
+interface Case {
+  aShape: number[];
+  bShape: number[];
+  transposeA: boolean;
+  transposeB: boolean;
+  a: Float32Array;
+  b: Float32Array;
+}
+
+/**
+ * Random products: rank 2-4 operands; batch dimensions on both sides alike, on one side only (the
+ * other's all 1, of any rank: broadcasting), or on neither (tfjs's kernels flatten the batch, so
+ * they broadcast no other way); matrix sizes 0-9 (0 about one time in eight).
+ */
+const caseArb: fc.Arbitrary<Case> = fc
+  .record({
+    batch: fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 2 }),
+    batched: fc.constantFrom('both', 'a', 'b', 'none'),
+    onesA: fc.integer({ min: 0, max: 2 }),
+    onesB: fc.integer({ min: 0, max: 2 }),
+    dims: fc.array(
+      fc.oneof({ weight: 7, arbitrary: fc.integer({ min: 1, max: 9 }) }, fc.constant(0)),
+      { minLength: 3, maxLength: 3 },
+    ),
+    transposeA: fc.boolean(),
+    transposeB: fc.boolean(),
+    seed: fc.integer({ min: 0, max: 1e6 }),
+  })
+  .map(({ batch, batched, onesA, onesB, dims, transposeA, transposeB, seed }) => {
+    const [m, k, n] = dims as [number, number, number];
+    const ones = (rank: number) => Array.from({ length: rank }, () => 1);
+    const batchA = batched === 'both' || batched === 'a' ? batch : ones(onesA);
+    const batchB = batched === 'both' || batched === 'b' ? batch : ones(onesB);
+    const aShape = [...batchA, ...(transposeA ? [k, m] : [m, k])];
+    const bShape = [...batchB, ...(transposeB ? [n, k] : [k, n])];
+    const a = randomValues(tf.util.sizeFromShape(aShape), seed);
+    const b = randomValues(tf.util.sizeFromShape(bShape), seed + 1);
+    return { aShape, bShape, transposeA, transposeB, a, b };
+  });
+
+/** True when B has no batch (all its batch dimensions are 1). */
+const unbatchedB = (c: Case) => tf.util.sizeFromShape(c.bShape.slice(0, -2)) === 1;
+
+/** The float64 product of a case, its output shape, and per element the sum of |terms| (error scale). */
+function reference(c: Case): { shape: number[]; values: Float64Array; scale: Float64Array } {
+  const ra = c.aShape.length;
+  const rb = c.bShape.length;
+  const m = c.transposeA ? c.aShape[ra - 1]! : c.aShape[ra - 2]!;
+  const k = c.transposeA ? c.aShape[ra - 2]! : c.aShape[ra - 1]!;
+  const n = c.transposeB ? c.bShape[rb - 2]! : c.bShape[rb - 1]!;
+  const batchA = tf.util.sizeFromShape(c.aShape.slice(0, -2));
+  const batchB = tf.util.sizeFromShape(c.bShape.slice(0, -2));
+  const outBatch = tf.backend_util.assertAndGetBroadcastShape(
+    c.aShape.slice(0, -2),
+    c.bShape.slice(0, -2),
+  );
+  const batch = tf.util.sizeFromShape(outBatch);
+  const values = new Float64Array(batch * m * n);
+  const scale = new Float64Array(batch * m * n);
+  for (let t = 0; t < batch; t++) {
+    const ao = (batchA === 1 ? 0 : t) * m * k;
+    const bo = (batchB === 1 ? 0 : t) * k * n;
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) {
+        let s = 0;
+        let abs = 0;
+        for (let q = 0; q < k; q++) {
+          const x = c.a[ao + (c.transposeA ? q * m + i : i * k + q)]!;
+          const y = c.b[bo + (c.transposeB ? j * k + q : q * n + j)]!;
+          s += x * y;
+          abs += Math.abs(x * y);
+        }
+        values[(t * m + i) * n + j] = s;
+        scale[(t * m + i) * n + j] = abs;
+      }
+    }
+  }
+  return { shape: [...outBatch, m, n], values, scale };
+}
+
+/** True when every element of `got` is within float32 rounding of the reference's sum. */
+function withinRounding(got: ArrayLike<number>, want: Float64Array, scale: Float64Array): boolean {
+  if (got.length !== want.length) return false;
+  for (let i = 0; i < got.length; i++) {
+    if (!(Math.abs(got[i]! - want[i]!) <= 1e-5 * scale[i]! + 1e-30)) return false;
+  }
+  return true;
+}
+
+const tensors = (c: Case) => [tf.tensor(c.a, c.aShape), tf.tensor(c.b, c.bShape)] as const;
+
+for (const backend of testBackends()) {
+  describe(`tf.matMul with transposed operands (${backend})`, () => {
+    beforeAll(() => useBackend(backend));
+    afterAll(() => setBackend('cpu'));
+
+    it('equals a float64 product within float32 rounding on 300 random cases (fast-check)', () => {
+      fc.assert(
+        fc.property(caseArb, (c) => {
+          const want = reference(c);
+          const got = tf.tidy(() => {
+            const [a, b] = tensors(c);
+            return tf.matMul(a, b, c.transposeA, c.transposeB);
+          });
+          const ok =
+            got.shape.join() === want.shape.join() &&
+            withinRounding(got.dataSync(), want.values, want.scale);
+          got.dispose();
+          return ok;
+        }),
+        { numRuns: 300, seed: 7 },
+      );
+    });
+
+    it('gives tf.fused.matMul (bias, relu) the same within float32 rounding (fast-check)', () => {
+      // B unbatched: with B batched, tfjs-wasm's stock loop adds the bias by a wrong index (see fusedMatMul).
+      const single = caseArb.filter(
+        (c) => c.aShape.length <= 3 && c.bShape.length <= 3 && unbatchedB(c),
+      );
+      fc.assert(
+        fc.property(single, (c) => {
+          const want = reference(c);
+          const n = want.shape.at(-1)!;
+          const bias = randomValues(n, 3);
+          const got = tf.tidy(() => {
+            const [a, b] = tensors(c);
+            return tf.fused.matMul({
+              a: a.rank === 2 ? tf.expandDims(a, 0) : a,
+              b: b.rank === 2 ? tf.expandDims(b, 0) : b,
+              transposeA: c.transposeA,
+              transposeB: c.transposeB,
+              bias: tf.tensor1d(bias),
+              activation: 'relu',
+            });
+          });
+          const expected = want.values.map((v, i) => Math.max(0, v + bias[i % n]!));
+          const scale = want.scale.map((s, i) => s + Math.abs(bias[i % n]!));
+          const ok = withinRounding(got.dataSync(), expected, scale);
+          got.dispose();
+          return ok;
+        }),
+        { numRuns: 150, seed: 8 },
+      );
+    });
+  });
+}
+
+/** The stock wasm kernel of `name` run on tensors, as a tensor. */
+function runStock(name: string, inputs: Record<string, tf.Tensor>, attrs: object): tf.Tensor {
+  const info = stockKernel(name, 'wasm')!.kernelFunc({
+    inputs,
+    backend: tf.backend(),
+    attrs: attrs as tf.NamedAttrMap,
+  }) as tf.TensorInfo;
+  return tf.engine().makeTensorFromTensorInfo(info);
+}
+
+/** `x` with its last two axes swapped, materialized. */
+const swapLastTwo = (x: tf.Tensor) =>
+  tf.transpose(
+    x,
+    [...x.shape.keys()].map((i, _, all) => (i < all.length - 2 ? i : 2 * all.length - 3 - i)),
+  );
+
+describe.runIf(testBackends().includes('wasm'))(
+  'archzoo BatchMatMul and _FusedMatMul on wasm',
+  () => {
+    beforeAll(() => useBackend('wasm'));
+    afterAll(() => setBackend('cpu'));
+
+    it('are registered over the stock kernels, which stay recorded, across backend switches', async () => {
+      for (const name of ['cpu', 'wasm', 'cpu', 'wasm'] as const) {
+        await setBackend(name);
+        registerArchzooKernels();
+        expect(tf.getKernel(tf.BatchMatMul, 'wasm')?.kernelFunc).toBe(batchMatMul);
+        expect(tf.getKernel(tf._FusedMatMul, 'wasm')?.kernelFunc).toBe(fusedMatMul);
+        const stockBmm = stockKernel(tf.BatchMatMul, 'wasm')?.kernelFunc;
+        expect(stockBmm).toBeTypeOf('function');
+        expect(stockBmm).not.toBe(batchMatMul);
+        expect(stockKernel(tf._FusedMatMul, 'wasm')?.kernelFunc).not.toBe(fusedMatMul);
+      }
+      // cpu's matMul is as fast transposed as not (a strided loop either way): it stays stock.
+      expect(stockKernel(tf.BatchMatMul, 'cpu')).toBeUndefined();
+    });
+
+    it('equal the stock product on pre-transposed operands bit for bit, and its loop within rounding (fast-check)', () => {
+      const routes = new Set<string>();
+      fc.assert(
+        fc.property(caseArb, (c) => {
+          const want = reference(c);
+          const [m, n] = want.shape.slice(-2) as [number, number];
+          const k = c.transposeA ? c.aShape.at(-2)! : c.aShape.at(-1)!;
+          const single = tf.util.sizeFromShape(c.aShape.slice(0, -2)) === 1 && unbatchedB(c);
+          // The stock kernel's XNNPACK route fails (a warning, an unwritten output) on size-0 products.
+          const full = m * n * k > 0 && tf.util.sizeFromShape(want.shape) > 0;
+          const [ours, xnn, loop] = tf.tidy(() => {
+            const [a, b] = tensors(c);
+            const a1 = c.transposeA ? swapLastTwo(a) : a;
+            const b1 = c.transposeB ? swapLastTwo(b) : b;
+            const attrs = { transposeA: c.transposeA, transposeB: c.transposeB };
+            return [
+              tf.matMul(a, b, c.transposeA, c.transposeB),
+              // tfjs-wasm's XNNPACK product: B unbatched, A's batch stacked into rows.
+              unbatchedB(c) && full
+                ? runStock(
+                    tf.BatchMatMul,
+                    { a: tf.reshape(a1, [-1, k]), b: tf.reshape(b1, [k, n]) },
+                    { transposeA: false, transposeB: false },
+                  )
+                : null,
+              full ? runStock(tf.BatchMatMul, { a, b }, attrs) : null,
+            ];
+          });
+          const o = Array.from(ours.dataSync() as Float32Array);
+          let ok = ours.shape.join() === want.shape.join();
+          if (loop) ok &&= relativeError(o, loop.dataSync()) < 1e-5;
+          else ok &&= o.every((v) => v === 0);
+          if (xnn) ok &&= xnn.dataSync().every((v, i) => Object.is(v, o[i]));
+          if (single && full && (c.transposeA || c.transposeB))
+            routes.add(viaTransposedProduct({ m, k, n }, c.transposeA, c.transposeB) ? 'C^T' : 'C');
+          tf.dispose([ours, xnn, loop].filter((t) => t !== null));
+          return ok;
+        }),
+        { numRuns: 300, seed: 9 },
+      );
+      // Single transposed products took both routes.
+      expect([...routes].sort()).toEqual(['C', 'C^T']);
+    });
+
+    it('run the common shapes bit for bit as the stock product on pre-transposed operands', () => {
+      // [32, 512] x [128, 512]^T (by C^T), Linear's gradients (dy W^T, x^T dy), a batch times a matrix.
+      const cases: [number[], number[], boolean, boolean][] = [
+        [[32, 512], [128, 512], false, true],
+        [[64, 120], [400, 120], false, true],
+        [[64, 400], [64, 120], true, false],
+        [[4, 8, 33], [33, 17], false, false],
+        [[3, 33, 8], [1, 17, 33], true, true],
+      ];
+      for (const [i, [aShape, bShape, tA, tB]] of cases.entries()) {
+        const a = tf.tensor(randomValues(tf.util.sizeFromShape(aShape), i), aShape);
+        const b = tf.tensor(randomValues(tf.util.sizeFromShape(bShape), i + 9), bShape);
+        const ours = tf.matMul(a, b, tA, tB);
+        const a1 = tA ? swapLastTwo(a) : a;
+        const b1 = tB ? swapLastTwo(b) : b;
+        const k = a1.shape.at(-1)!;
+        const plain = runStock(
+          tf.BatchMatMul,
+          { a: tf.reshape(a1, [-1, k]), b: tf.reshape(b1, [k, -1]) },
+          { transposeA: false, transposeB: false },
+        );
+        expect(Array.from(ours.dataSync()), `${aShape} ${bShape}`).toEqual(
+          Array.from(plain.dataSync()),
+        );
+        tf.dispose([a, b, ours, a1, b1, plain]);
+      }
+    });
+
+    it('gives _FusedMatMul the stock result on pre-transposed operands, prelu and leakyrelu included', () => {
+      for (const [seed, activation] of [
+        [1, 'linear'],
+        [2, 'relu'],
+        [3, 'relu6'],
+        [4, 'prelu'],
+        [5, 'leakyrelu'],
+        [6, 'sigmoid'],
+      ] as const) {
+        const [m, k, n] = [5 + seed, 17, 9];
+        const a = tf.tensor(randomValues(m * k, seed), [1, k, m]);
+        const b = tf.tensor(randomValues(n * k, seed + 10), [1, n, k]);
+        const bias = tf.tensor1d(randomValues(n, seed + 20));
+        const prelu = tf.tensor1d(randomValues(n, seed + 30, 0, 0.5));
+        const opts = { bias, activation, leakyreluAlpha: 0.1 };
+        const ours = tf.fused.matMul({
+          ...opts,
+          a,
+          b,
+          transposeA: true,
+          transposeB: true,
+          preluActivationWeights: activation === 'prelu' ? prelu : undefined,
+        });
+        const a1 = swapLastTwo(a);
+        const b1 = swapLastTwo(b);
+        const inputs: Record<string, tf.Tensor> = { a: a1, b: b1, bias };
+        if (activation === 'prelu') inputs.preluActivationWeights = prelu;
+        const attrs = { transposeA: false, transposeB: false, activation, leakyreluAlpha: 0.1 };
+        const plain = runStock(tf._FusedMatMul, inputs, attrs);
+        expect(ours.shape).toEqual([1, m, n]);
+        expect(Array.from(ours.dataSync()), activation).toEqual(Array.from(plain.dataSync()));
+        tf.dispose([a, b, bias, prelu, ours, a1, b1, plain]);
+      }
+    });
+
+    it('leave the gradients of tf.matMul with transposes as on cpu', async () => {
+      const cases: [number[], number[], boolean, boolean][] = [
+        [[6, 4], [5, 6], true, true],
+        [[3, 7], [5, 7], false, true],
+        [[7, 3], [7, 5], true, false],
+        [[2, 7, 3], [2, 5, 7], true, true],
+        [[1, 64], [120, 64], false, true],
+      ];
+      for (const [i, [aShape, bShape, tA, tB]] of cases.entries()) {
+        const av = randomValues(tf.util.sizeFromShape(aShape), 40 + i);
+        const bv = randomValues(tf.util.sizeFromShape(bShape), 50 + i);
+        const w = randomValues(64 * 64, 60 + i);
+        const grads = () =>
+          tf.tidy(() => {
+            const f = (a: tf.Tensor, b: tf.Tensor) => {
+              const y = tf.matMul(a, b, tA, tB);
+              // A weighted sum, so every output element has its own cotangent.
+              return tf.sum(tf.mul(y, tf.tensor(w.subarray(0, y.size), y.shape)));
+            };
+            return tf
+              .grads(f)([tf.tensor(av, aShape), tf.tensor(bv, bShape)])
+              .map((g) => g.dataSync());
+          });
+        await setBackend('cpu');
+        const cpu = grads();
+        await setBackend('wasm');
+        const wasm = grads();
+        expect(relativeError(wasm[0]!, cpu[0]!), `${aShape} ${bShape}`).toBeLessThan(1e-5);
+        expect(relativeError(wasm[1]!, cpu[1]!), `${aShape} ${bShape}`).toBeLessThan(1e-5);
+      }
+    });
+
+    it('leak no tensor and no wasm heap over 400 calls of each route', () => {
+      const backend = tf.backend() as unknown as {
+        numDataIds(): number;
+        wasm: { HEAPU8: Uint8Array };
+      };
+      const x = tf.tensor(randomValues(32 * 96, 1), [32, 96]);
+      const w = tf.tensor(randomValues(40 * 96, 2), [40, 96]);
+      const bias = tf.tensor1d(randomValues(40, 3));
+      const calls = () => [
+        tf.matMul(x, w, false, true), // [32, 40] by C^T
+        tf.matMul(w, x, false, true), // [40, 32] directly
+        tf.matMul(x, x, true, false), // [96, 96]
+        tf.fused.matMul({ a: x, b: w, transposeB: true, bias, activation: 'relu' }),
+      ];
+      tf.dispose(calls()); // the first calls may grow the heap
+      const tensorsBefore = tf.memory().numTensors;
+      const idsBefore = backend.numDataIds();
+      const heapBefore = backend.wasm.HEAPU8.length;
+      for (let i = 0; i < 400; i++) tf.dispose(calls());
+      expect(tf.memory().numTensors).toBe(tensorsBefore);
+      expect(backend.numDataIds()).toBe(idsBefore);
+      expect(backend.wasm.HEAPU8.length).toBe(heapBefore);
+      tf.dispose([x, w, bias]);
+    });
+  },
+);
+
+describe('transposeLastTwo', () => {
+  it('swaps the last two axes of every matrix in a batch, tiles and ragged edges included', () => {
+    for (const [batch, rows, cols] of [
+      [1, 1, 1],
+      [2, 3, 5],
+      [1, 33, 70],
+      [3, 64, 31],
+      [1, 0, 4],
+    ] as const) {
+      const src = Float32Array.from({ length: batch * rows * cols }, (_, i) => i);
+      const dst = new Float32Array(src.length);
+      transposeLastTwo(src, dst, batch, rows, cols);
+      for (let t = 0; t < batch; t++)
+        for (let r = 0; r < rows; r++)
+          for (let c = 0; c < cols; c++)
+            expect(dst[(t * cols + c) * rows + r]).toBe(src[(t * rows + r) * cols + c]);
+    }
+  });
+});

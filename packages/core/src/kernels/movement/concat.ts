@@ -1,0 +1,62 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { runStock } from './fallback.js';
+import { copyRows, sizeOf } from './geometry.js';
+import { canMove, type KernelArgs, type MovementBackend, prepare } from './io.js';
+
+/**
+ * Joins `inputs` (all of one dtype, non-empty) along `axis` into a new tensor of `outShape`:
+ * each input is `outer` rows of its own inner size, and lands at its column offset in every
+ * output row (one copy per row and input, the whole input at once when `outer` is 1).
+ */
+export function concatValues(
+  backendName: MovementBackend,
+  backend: unknown,
+  inputs: tf.TensorInfo[],
+  axis: number,
+  outShape: number[],
+): tf.TensorInfo {
+  const { outs, src, dst } = prepare(backendName, backend, inputs, [outShape], inputs[0]!.dtype);
+  const outer = sizeOf(outShape.slice(0, axis));
+  const rowLength = sizeOf(outShape.slice(axis));
+  let column = 0;
+  for (const [i, t] of inputs.entries()) {
+    const inner = sizeOf(t.shape.slice(axis));
+    copyRows(dst[0]!, column, rowLength, src[i]!, 0, inner, outer, inner);
+    column += inner;
+  }
+  return outs[0]!;
+}
+
+/** True when every tensor has the first one's dtype. */
+export function sameDType(ts: tf.TensorInfo[]): boolean {
+  return ts.every((t) => t.dtype === ts[0]!.dtype);
+}
+
+/**
+ * tfjs's Concat kernel (`tf.concat`). Stock on cpu it copies element by element unless the
+ * outer size is 1, and takes each input through a reshape; this one copies rows. Empty outputs,
+ * a single non-empty input (the stock identity), mixed dtypes and unmoved dtypes go to the
+ * stock kernel.
+ */
+export function concatKernel(backendName: MovementBackend): tf.KernelFunc {
+  return (args) => {
+    const inputs = Object.values(args.inputs) as tf.TensorInfo[];
+    const axis = tf.util.parseAxisParam(
+      (args.attrs as unknown as tf.ConcatAttrs).axis,
+      inputs[0]!.shape,
+    )[0]!;
+    const shapes = inputs.map((t) => t.shape);
+    tf.backend_util.assertParamsConsistent(shapes, axis);
+    const outShape = tf.backend_util.computeOutShape(shapes, axis);
+    const nonEmpty = inputs.filter((t) => sizeOf(t.shape) > 0);
+    if (
+      sizeOf(outShape) === 0 ||
+      nonEmpty.length < 2 ||
+      !sameDType(inputs) ||
+      !canMove(backendName, args.backend, nonEmpty)
+    ) {
+      return runStock(backendName, tf.Concat, args as KernelArgs);
+    }
+    return concatValues(backendName, args.backend, nonEmpty, axis, outShape);
+  };
+}

@@ -1,0 +1,168 @@
+/**
+ * The fused GRU sequence kernels (cpu and wasm): the whole forward pass over T steps in one
+ * kernel, and its hand-written backpropagation through time in another. PyTorch's GRU (gates r,
+ * z, n in blocks of H), with an optional 0/1 mask `m` per step and sequence:
+ *
+ *   r = σ(x W_ir^T + b_ir + h W_hr^T + b_hr),  z = σ(x W_iz^T + b_iz + h W_hz^T + b_hz)
+ *   n = tanh(x W_in^T + b_in + r (h W_hn^T + b_hn)),  h' = (1 - z) n + z h
+ *   h_t = m h' + (1 - m) h_{t-1},  y_t = m h'
+ *
+ * Forward: the input projection of all steps is one product (b_hr, b_hz folded in); each step is
+ * one product h W_hh^T and one pass of the nonlinearities. Backward: per step one pass for the
+ * gate gradients and one product dA_t W_hh; the weight and bias gradients of all steps in one
+ * product per weight at the end (weight_grads.ts).
+ */
+import type { ValuesBackend } from '@archzoo/core';
+import type * as tf from '@tensorflow/tfjs-core';
+import { denseMath, transpose } from './dense_math.js';
+import { f32, f32Copy, type KernelArgs, output } from './kernel_args.js';
+import { projectInputs } from './projection.js';
+import { weightGrads } from './weight_grads.js';
+
+export const GRU_SEQUENCE = 'ArchzooGruSequence';
+export const GRU_SEQUENCE_GRAD = 'ArchzooGruSequenceGrad';
+
+/**
+ * Inputs of `ArchzooGruSequence`: x `[T, B, I]`, h0 `[B, H]`, wIh `[3H, I]`, wHh `[3H, H]`, bIh and
+ * bHh `[3H]`, mask `[T, B]` (all present: zeros and ones stand in for absent ones). Outputs:
+ * y `[T, B, H]`, h_T `[B, H]`, then what the backward pass reads: the gate activations r, z, n
+ * `[T, B, 3H]`, h W_hn^T + b_hn `[T, B, H]` and h_{t-1} of every step `[T, B, H]`.
+ */
+export function gruSequenceKernel({ inputs, backend: be }: KernelArgs): tf.TensorInfo[] {
+  const backend = be as unknown as ValuesBackend;
+  const math = denseMath(backend);
+  const [T, B] = inputs.x!.shape as [number, number, number];
+  const H = inputs.h0!.shape[1]!;
+  const G = 3 * H;
+  const x = f32(backend, inputs.x!);
+  const mask = f32(backend, inputs.mask!);
+  const bIh = f32(backend, inputs.bIh!);
+  const bHh = f32(backend, inputs.bHh!);
+  const bias = bIh.map((b, j) => b + (j < 2 * H ? bHh[j]! : 0)); // b_ih + [b_hr, b_hz, 0]
+  const xp = projectInputs(math, x, T * B, f32(backend, inputs.wIh!), bias); // [T * B, 3H]
+  const gates = new Float32Array(T * B * G); // [T, B, 3H]: r, z, n
+  const hpn = new Float32Array(T * B * H);
+  const hPrev = new Float32Array(T * B * H);
+  const y = new Float32Array(T * B * H);
+  const h = f32Copy(backend, inputs.h0!);
+  const hp = new Float32Array(B * G); // h W_hh^T
+  const rz = new Float32Array(B * 2 * H);
+  const n = new Float32Array(B * H);
+  const wHhT = math.hold(transpose(f32(backend, inputs.wHh!), G, H), H, G); // [H, 3H]
+  try {
+    for (let t = 0; t < T; t++) {
+      const s = t * B * G;
+      const sh = t * B * H;
+      hPrev.set(h, sh);
+      math.matmul(h, B, wHhT, hp);
+      for (let b = 0; b < B; b++) {
+        for (let j = 0; j < 2 * H; j++) rz[b * 2 * H + j] = xp[s + b * G + j]! + hp[b * G + j]!;
+      }
+      math.sigmoid(rz);
+      for (let b = 0; b < B; b++) {
+        for (let j = 0; j < H; j++) {
+          const lin = hp[b * G + 2 * H + j]! + bHh[2 * H + j]!; // h W_hn^T + b_hn
+          hpn[sh + b * H + j] = lin;
+          // tanh(a) = 2σ(2a) - 1
+          n[b * H + j] = 2 * (xp[s + b * G + 2 * H + j]! + rz[b * 2 * H + j]! * lin);
+        }
+      }
+      math.sigmoid(n);
+      for (let b = 0; b < B; b++) {
+        const m = mask[t * B + b]!;
+        const r0 = s + b * G;
+        for (let j = 0; j < H; j++) {
+          const k = b * H + j;
+          const z = rz[b * 2 * H + H + j]!;
+          const nv = 2 * n[k]! - 1;
+          gates[r0 + j] = rz[b * 2 * H + j]!;
+          gates[r0 + H + j] = z;
+          gates[r0 + 2 * H + j] = nv;
+          const hn = nv + z * (h[k]! - nv); // (1 - z) n + z h
+          if (m === 1) {
+            h[k] = hn;
+            y[sh + k] = hn;
+          } else {
+            h[k] = m * hn + (1 - m) * h[k]!;
+            y[sh + k] = m * hn;
+          }
+        }
+      }
+    }
+  } finally {
+    math.release(wHhT);
+  }
+  return [
+    output(backend, y, [T, B, H]),
+    output(backend, h, [B, H]),
+    output(backend, gates, [T, B, G]),
+    output(backend, hpn, [T, B, H]),
+    output(backend, hPrev, [T, B, H]),
+  ];
+}
+
+/**
+ * Inputs of `ArchzooGruSequenceGrad`: the gradients dy `[T, B, H]` and dh `[B, H]` of the outputs
+ * (each optional: absent means zero), the saved gates, hpn, hPrev, and x, wHh, mask. Outputs: the
+ * gradients of the input projection dA_x `[T, B, 3H]`, dh0 `[B, H]`, dW_ih `[3H, I]`,
+ * dW_hh `[3H, H]`, db_ih and db_hh `[3H]`.
+ */
+export function gruSequenceGradKernel({ inputs, backend: be }: KernelArgs): tf.TensorInfo[] {
+  const backend = be as unknown as ValuesBackend;
+  const math = denseMath(backend);
+  const [T, B, I] = inputs.x!.shape as [number, number, number];
+  const H = inputs.wHh!.shape[1]!;
+  const G = 3 * H;
+  const dy = inputs.dy ? f32(backend, inputs.dy) : null;
+  const dH = inputs.dh ? f32Copy(backend, inputs.dh) : new Float32Array(B * H);
+  const gates = f32(backend, inputs.gates!);
+  const hpn = f32(backend, inputs.hpn!);
+  const hPrev = f32(backend, inputs.hPrev!);
+  const mask = f32(backend, inputs.mask!);
+  const dAx = new Float32Array(T * B * G); // d(x W_ih^T + b_ih)
+  const dAh = new Float32Array(T * B * G); // d(h W_hh^T + b_hh)
+  const rec = new Float32Array(B * H);
+  const wHh = math.hold(f32(backend, inputs.wHh!), G, H); // [3H, H]
+  try {
+    for (let t = T - 1; t >= 0; t--) {
+      const s = t * B * G;
+      const sh = t * B * H;
+      for (let b = 0; b < B; b++) {
+        const m = mask[t * B + b]!;
+        const r0 = s + b * G;
+        for (let j = 0; j < H; j++) {
+          const k = b * H + j;
+          const q = sh + k;
+          const dhn = m * (dH[k]! + (dy ? dy[q]! : 0)); // dL/dh'
+          const r = gates[r0 + j]!;
+          const z = gates[r0 + H + j]!;
+          const nv = gates[r0 + 2 * H + j]!;
+          const dan = dhn * (1 - z) * (1 - nv * nv);
+          const dar = dan * hpn[q]! * r * (1 - r);
+          const daz = dhn * (hPrev[q]! - nv) * z * (1 - z);
+          dAx[r0 + j] = dar;
+          dAx[r0 + H + j] = daz;
+          dAx[r0 + 2 * H + j] = dan;
+          dAh[r0 + j] = dar;
+          dAh[r0 + H + j] = daz;
+          dAh[r0 + 2 * H + j] = dan * r;
+          dH[k] = (1 - m) * dH[k]! + dhn * z;
+        }
+      }
+      math.matmul(dAh.subarray(s, s + B * G), B, wHh, rec); // dA_t W_hh: [B, H]
+      for (let k = 0; k < B * H; k++) dH[k]! += rec[k]!;
+    }
+  } finally {
+    math.release(wHh);
+  }
+  const gh = weightGrads(math, dAh, T * B, G, [{ values: hPrev, cols: H }]);
+  const gx = weightGrads(math, dAx, T * B, G, [{ values: f32(backend, inputs.x!), cols: I }]);
+  return [
+    output(backend, dAx, [T, B, G]),
+    output(backend, dH, [B, H]),
+    output(backend, gx.weights[0]!, [G, I]),
+    output(backend, gh.weights[0]!, [G, H]),
+    output(backend, gx.bias, [G]),
+    output(backend, gh.bias, [G]),
+  ];
+}

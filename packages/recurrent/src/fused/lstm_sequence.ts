@@ -1,0 +1,74 @@
+/**
+ * `fusedLstmSequence`: a whole LSTM layer pass over a sequence as ONE tfjs op with a hand-written
+ * backward pass (BPTT), on the cpu and wasm backends. See lstm_kernels.ts for the math.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { LSTM_SEQUENCE } from './lstm_kernels.js';
+import { checkSequenceArgs, registerFusedRecurrentKernels } from './register.js';
+
+/** Arguments of an LSTM sequence pass, PyTorch's layout (one layer, one direction). */
+export interface LstmSequenceArgs {
+  /** Inputs `[T, B, I]`, time first. */
+  x: tf.Tensor3D;
+  /** Initial hidden state `[B, H]`. */
+  h0: tf.Tensor2D;
+  /** Initial cell state `[B, H]`. */
+  c0: tf.Tensor2D;
+  /** `[4H, I]`, gate blocks i, f, g, o (PyTorch's `weight_ih_l0`). */
+  wIh: tf.Tensor2D;
+  /** `[4H, H]` (PyTorch's `weight_hh_l0`). */
+  wHh: tf.Tensor2D;
+  /** `[4H]`; absent or null: no bias. */
+  bIh?: tf.Tensor1D | null;
+  /** `[4H]`; absent or null: no bias. */
+  bHh?: tf.Tensor1D | null;
+  /** `[T, B]` float32 0/1: where 0, the state is carried unchanged and the output is 0. */
+  mask?: tf.Tensor2D | null;
+}
+
+export interface LstmSequenceResult {
+  /** `[T, B, H]`: h of every step (0 where masked). */
+  output: tf.Tensor3D;
+  /** `[B, H]`: the last hidden state. */
+  h: tf.Tensor2D;
+  /** `[B, H]`: the last cell state. */
+  c: tf.Tensor2D;
+}
+
+/**
+ * A one-layer, one-direction LSTM (Hochreiter & Schmidhuber 1997; PyTorch's `nn.LSTM` math and
+ * weight layout) over a whole sequence, fused: the input projection of all steps in one product,
+ * per step one product h W_hh^T and one pass of the gate nonlinearities and state update, and a
+ * hand-written backpropagation through time whose weight gradients are one product each.
+ * Differentiable w.r.t. x, h0, c0, the weights and the biases. cpu and wasm backends only (see
+ * `fusedSequenceSupported`); `lstmSequence` of sequence_ops.ts dispatches here where it can.
+ *
+ * x `[T, B, I]`, h0 and c0 `[B, H]` -> output `[T, B, H]`, h and c `[B, H]`.
+ *
+ * @example
+ * const { output, h, c } = fusedLstmSequence({ x, h0, c0, wIh, wHh, bIh, bHh });
+ */
+export function fusedLstmSequence(a: LstmSequenceArgs): LstmSequenceResult {
+  registerFusedRecurrentKernels();
+  const { T, B, G } = checkSequenceArgs('fusedLstmSequence', 4, a, LSTM_SEQUENCE);
+  return tf.tidy(() => {
+    const inputs = {
+      x: a.x,
+      h0: a.h0,
+      c0: a.c0,
+      wIh: a.wIh,
+      wHh: a.wHh,
+      bIh: a.bIh ?? tf.zeros([G]),
+      bHh: a.bHh ?? tf.zeros([G]),
+      mask: a.mask ?? tf.ones([T, B]),
+    };
+    const outs = tf
+      .engine()
+      .runKernel(LSTM_SEQUENCE, inputs as tf.NamedTensorMap, {}) as tf.Tensor[];
+    return {
+      output: outs[0] as tf.Tensor3D,
+      h: outs[1] as tf.Tensor2D,
+      c: outs[2] as tf.Tensor2D,
+    };
+  });
+}

@@ -1,0 +1,137 @@
+/**
+ * Test helpers of the fused sequences: a plain tf-ops LSTM and GRU (one op per line, autodiff for
+ * the gradients) that the fused kernels must match, and seeded arguments.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { GruSequenceArgs, GruSequenceResult } from '../gru_sequence.js';
+import type { LstmSequenceArgs, LstmSequenceResult } from '../lstm_sequence.js';
+
+/** x_t W^T (+ b): `[B, in]` -> `[B, out]`. */
+function linear(x: tf.Tensor2D, w: tf.Tensor2D, b?: tf.Tensor1D | null): tf.Tensor2D {
+  const y: tf.Tensor = tf.matMul(x, w, false, true);
+  return b ? (tf.add(y, b) as tf.Tensor2D) : (y as tf.Tensor2D);
+}
+
+/** Step t of x `[T, B, I]` as `[B, I]`, and of the mask as `[B, 1]`. */
+function at(a: { x: tf.Tensor3D; mask?: tf.Tensor2D | null }, t: number) {
+  const [, B, I] = a.x.shape;
+  const xt = tf.reshape(tf.slice(a.x, [t, 0, 0], [1, B, I]), [B, I]) as tf.Tensor2D;
+  const m = a.mask ? tf.reshape(tf.slice(a.mask, [t, 0], [1, B]), [B, 1]) : null;
+  return { xt, m };
+}
+
+/** m new + (1 - m) old */
+const blend = (m: tf.Tensor, next: tf.Tensor2D, old: tf.Tensor2D) =>
+  tf.add(tf.mul(m, next), tf.mul(tf.sub(1, m), old)) as tf.Tensor2D;
+
+/** PyTorch's LSTM written with tf ops, step by step. */
+export function lstmReference(a: LstmSequenceArgs): LstmSequenceResult {
+  return tf.tidy(() => {
+    let h = a.h0;
+    let c = a.c0;
+    const ys: tf.Tensor2D[] = [];
+    for (let t = 0; t < a.x.shape[0]; t++) {
+      const { xt, m } = at(a, t);
+      const z = tf.add(linear(xt, a.wIh, a.bIh), linear(h, a.wHh, a.bHh));
+      const [ai, af, ag, ao] = tf.split(z, 4, 1);
+      const cn = tf.add(
+        tf.mul(tf.sigmoid(af!), c),
+        tf.mul(tf.sigmoid(ai!), tf.tanh(ag!)),
+      ) as tf.Tensor2D;
+      const hn = tf.mul(tf.sigmoid(ao!), tf.tanh(cn)) as tf.Tensor2D;
+      ys.push(m ? tf.mul(m, hn) : hn);
+      h = m ? blend(m, hn, h) : hn;
+      c = m ? blend(m, cn, c) : cn;
+    }
+    return { output: tf.stack(ys) as tf.Tensor3D, h, c };
+  });
+}
+
+/** PyTorch's GRU written with tf ops, step by step. */
+export function gruReference(a: GruSequenceArgs): GruSequenceResult {
+  return tf.tidy(() => {
+    let h = a.h0;
+    const ys: tf.Tensor2D[] = [];
+    for (let t = 0; t < a.x.shape[0]; t++) {
+      const { xt, m } = at(a, t);
+      const [xr, xz, xn] = tf.split(linear(xt, a.wIh, a.bIh), 3, 1);
+      const [hr, hz, hn] = tf.split(linear(h, a.wHh, a.bHh), 3, 1);
+      const r = tf.sigmoid(tf.add(xr!, hr!));
+      const z = tf.sigmoid(tf.add(xz!, hz!));
+      const n = tf.tanh(tf.add(xn!, tf.mul(r, hn!)));
+      const next = tf.add(tf.mul(tf.sub(1, z), n), tf.mul(z, h)) as tf.Tensor2D;
+      ys.push(m ? tf.mul(m, next) : next);
+      h = m ? blend(m, next, h) : next;
+    }
+    return { output: tf.stack(ys) as tf.Tensor3D, h };
+  });
+}
+
+/** A seeded uniform [0, 1) generator (mulberry32). */
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A tensor of `shape` uniform in [-scale, scale), from `rand`. */
+function uniform(rand: () => number, shape: number[], scale: number): tf.Tensor {
+  const n = shape.reduce((p, d) => p * d, 1);
+  return tf.tensor(
+    Float32Array.from({ length: n }, () => (2 * rand() - 1) * scale),
+    shape,
+  );
+}
+
+export interface SizeOptions {
+  T: number;
+  B: number;
+  I: number;
+  H: number;
+  /** Gate blocks: 4 (LSTM) or 3 (GRU). */
+  gates: number;
+  biases: boolean;
+  mask: boolean;
+  seed: number;
+}
+
+/** Seeded arguments of a sequence op (the caller disposes them); the mask has zeros inside. */
+export function randomArgs(o: SizeOptions): LstmSequenceArgs {
+  const rand = rng(o.seed);
+  const G = o.gates * o.H;
+  const mask = o.mask
+    ? tf.tensor2d(
+        Float32Array.from({ length: o.T * o.B }, (_, k) => (k % 3 === 1 ? 0 : 1)),
+        [o.T, o.B],
+      )
+    : undefined;
+  return {
+    x: uniform(rand, [o.T, o.B, o.I], 1) as tf.Tensor3D,
+    h0: uniform(rand, [o.B, o.H], 0.5) as tf.Tensor2D,
+    c0: uniform(rand, [o.B, o.H], 0.5) as tf.Tensor2D,
+    wIh: uniform(rand, [G, o.I], 0.6) as tf.Tensor2D,
+    wHh: uniform(rand, [G, o.H], 0.6) as tf.Tensor2D,
+    bIh: o.biases ? (uniform(rand, [G], 0.3) as tf.Tensor1D) : undefined,
+    bHh: o.biases ? (uniform(rand, [G], 0.3) as tf.Tensor1D) : undefined,
+    mask,
+  };
+}
+
+/** The differentiable tensors of `args`, by name (absent biases left out). */
+export function differentiable(args: LstmSequenceArgs, withC0: boolean): Record<string, tf.Tensor> {
+  const out: Record<string, tf.Tensor> = {
+    x: args.x,
+    h0: args.h0,
+    wIh: args.wIh,
+    wHh: args.wHh,
+  };
+  if (withC0) out.c0 = args.c0;
+  if (args.bIh) out.bIh = args.bIh;
+  if (args.bHh) out.bHh = args.bHh;
+  return out;
+}
