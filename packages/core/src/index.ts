@@ -31,9 +31,9 @@ export * from './io/index.js';
 // Helpers for JavaScript kernels over the backends' memory, for other archzoo packages' kernels
 // (e.g. @archzoo/recurrent's fused LSTM and GRU sequences).
 export { jsKernel, makeOutput, readValues, type ValuesBackend } from './kernels/kernel_io.js';
-export { hasWasmMatMul, wasmMatMul } from './kernels/wasm_matmul.js';
 // The stock tfjs kernels archzoo's replacements stand in for (benchmarks compare against them).
 export { stockKernel } from './kernels/stock.js';
+export { hasWasmMatMul, wasmMatMul } from './kernels/wasm_matmul.js';
 export * from './layers/activations.js';
 export * from './layers/batchnorm.js';
 export * from './layers/containers.js';

@@ -135,6 +135,7 @@ describe('a Vite browser bundle of @archzoo/core', () => {
       backend?: string;
       activeBackend?: string;
       grad?: number[];
+      unstackGrad?: number[];
     };
 
     expect(r.error, `the page failed: ${r.error}\n${errors.join('\n')}`).toBeUndefined();
@@ -143,5 +144,6 @@ describe('a Vite browser bundle of @archzoo/core', () => {
     expect(r.activeBackend).toBe('webgl');
     expect(r.grad).toHaveLength(expected.grad.length);
     r.grad!.forEach((g, i) => expect(g).toBeCloseTo(expected.grad[i]!, 4));
+    expect(r.unstackGrad).toEqual(expected.x.map(() => 2));
   });
 });

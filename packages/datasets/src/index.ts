@@ -1,6 +1,6 @@
 /**
  * @archzoo/datasets: real MNIST digits, seeded synthetic tasks (2-D classification, regression,
- * sequence memory), and a DataLoader for shuffled mini-batches. Everything returns tfjs tensors
+ * sequence memory, video), and a DataLoader for shuffled mini-batches. Everything returns tfjs tensors
  * owned by the caller, and the same seed always gives the same data.
  */
 export { type AddingProblemOptions, makeAddingProblem } from './adding_problem.js';
@@ -23,6 +23,7 @@ export {
   type MnistSplit,
 } from './mnist.js';
 export { type MoonsOptions, makeMoons, type Points2d } from './moons.js';
+export { type MovingSquaresOptions, makeMovingSquares } from './moving_squares.js';
 export type { SeedOptions } from './random.js';
 export { makeSinusoids, type SinusoidsOptions } from './sinusoids.js';
 export { makeSpirals, type SpiralsOptions } from './spirals.js';

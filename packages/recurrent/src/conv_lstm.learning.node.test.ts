@@ -1,9 +1,9 @@
 import { Adam, Conv2d, Generator, setBackend, trainStep } from '@archzoo/core';
+import { makeMovingSquares } from '@archzoo/datasets';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ConvLSTMCell } from './conv_lstm.js';
 import { runCell } from './run_cell.js';
-import { movingSquares } from './testing/moving_squares.js';
 
 // ConvLSTM learns the motion of squares: after a short training it predicts the next frame of
 // held-out sequences better than repeating the last frame (whose error is the pixels the square
@@ -34,8 +34,8 @@ describe('ConvLSTM learning (moving squares)', () => {
     const readout = new Conv2d({ inChannels: 8, outChannels: 1, kernelSize: 1, generator: g });
     const params = [...cell.parameters(), ...readout.parameters()];
     const opt = new Adam(params, { lr: 0.02 });
-    const train = movingSquares({ count: 64, length: T, size: SIZE, seed: 1 });
-    const test = movingSquares({ count: 32, length: T, size: SIZE, seed: 2 });
+    const train = makeMovingSquares({ nSamples: 64, length: T, size: SIZE, seed: 1 });
+    const test = makeMovingSquares({ nSamples: 32, length: T, size: SIZE, seed: 2 });
     const batch = 16;
     const t0 = Date.now();
     let last = Number.NaN;

@@ -174,9 +174,10 @@ export function carry(
 }
 
 /**
- * `tf.unstack` along axis 0 that can also be differentiated when that axis has size 1 (tfjs
- * 4.22's Unpack gradient then calls `stack` on a bare tensor and throws).
+ * `tf.unstack(x)` along axis 0, kept for existing callers. It used to work around tfjs 4.22's
+ * Unpack gradient, which threw when that axis has size 1; @archzoo/core now registers a corrected
+ * gradient, so plain `tf.unstack` is differentiable for every size.
  */
 export function unstack0(x: tf.Tensor): tf.Tensor[] {
-  return x.shape[0] === 1 ? [tf.squeeze(x, [0])] : tf.unstack(x);
+  return tf.unstack(x);
 }

@@ -1,12 +1,15 @@
 import { setBackend } from '@archzoo/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBench } from '../harness.js';
 import { formatTable, referencesOf, toJsonLine, withRatios } from '../report.js';
 import { KERNEL_WORKLOADS } from './kernels.js';
 
 // Checks that every kernel micro-benchmark runs and produces its rows (not how fast).
 describe('kernel micro-benchmarks', () => {
+  beforeAll(async () => {
+    await setBackend('wasm');
+  });
   afterAll(async () => {
     await setBackend('cpu');
   });
@@ -39,6 +42,7 @@ describe('kernel micro-benchmarks', () => {
     expect(matmul.impls.map((i) => i.name)).toEqual([
       'stock',
       'archzoo',
+      'archzoo (new weight)',
       'pre-transposed',
       'pre-transposed (new weight)',
     ]);

@@ -278,9 +278,9 @@ const MATMUL_REPS = 20;
 
 /**
  * `kernel_matmul_32x512_128x512T`: x [32, 512] · w^T, w [128, 512] (a Linear layer's PyTorch
- * layout). Besides stock and archzoo, the same product on a pre-transposed weight [512, 128]:
- * kept (tfjs-wasm caches XNNPACK's packed weights per weight tensor) and new for each product (a
- * copy of it, as a weight updated every step would be: the packing is paid each time).
+ * layout), the same weight tensor each product (inference) and a new one each time (a copy, as a
+ * weight updated every step would be: XNNPACK's packing of the weights is paid each time); and
+ * the same on a pre-transposed weight [512, 128] (tfjs-wasm caches the packed weights per tensor).
  */
 function matMulWorkload(): Workload {
   const base = kernelWorkload({
@@ -313,7 +313,23 @@ function matMulWorkload(): Workload {
       );
     },
   });
-  return { ...base, impls: [...base.impls, preTransposed(false), preTransposed(true)] };
+  const archzooNewWeight: Impl = {
+    name: 'archzoo (new weight)',
+    description: `tf.matMul(x, copy of w, false, true): the weight a new tensor each product (copy included)`,
+    create({ seed }: ImplContext): Trainer {
+      const a = seeded([M, K], seed);
+      const b = seeded([N, K], seed + 1);
+      return repeatTrainer(
+        MATMUL_REPS,
+        () => tf.dispose(tf.tidy(() => tf.matMul(a, tf.clone(b), false, true))),
+        () => tf.dispose([a, b]),
+      );
+    },
+  };
+  return {
+    ...base,
+    impls: [...base.impls, archzooNewWeight, preTransposed(false), preTransposed(true)],
+  };
 }
 
 /** The kernel micro-benchmarks, in the order `archzoo bench` runs them. */

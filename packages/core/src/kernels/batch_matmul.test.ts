@@ -8,12 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setBackend } from '../backend.js';
 import '../register.js';
 import { testBackends, useBackend } from '../testing/backends.js';
-import {
-  batchMatMul,
-  fusedMatMul,
-  transposeLastTwo,
-  viaTransposedProduct,
-} from './batch_matmul.js';
+import { batchMatMul, fusedMatMul, viaTransposedProduct } from './batch_matmul.js';
+import { transposeLastTwo } from './heap_transpose.js';
 import { registerArchzooKernels } from './index.js';
 import { stockKernel } from './stock.js';
 import { randomValues, relativeError } from './testing.js';
@@ -357,7 +353,8 @@ describe.runIf(testBackends().includes('wasm'))(
         tf.matMul(x, x, true, false), // [96, 96]
         tf.fused.matMul({ a: x, b: w, transposeB: true, bias, activation: 'relu' }),
       ];
-      tf.dispose(calls()); // the first calls may grow the heap
+      tf.dispose(calls()); // the first calls may grow the heap,
+      tf.dispose(calls()); // the second keeps w's transpose (see keptTranspose)
       const tensorsBefore = tf.memory().numTensors;
       const idsBefore = backend.numDataIds();
       const heapBefore = backend.wasm.HEAPU8.length;
@@ -369,6 +366,38 @@ describe.runIf(testBackends().includes('wasm'))(
     });
   },
 );
+
+describe.runIf(testBackends().includes('wasm'))('kept transposes of weights on wasm', () => {
+  beforeAll(() => useBackend('wasm'));
+  afterAll(() => setBackend('cpu'));
+
+  it('keep one copy per weight multiplied transposed twice, freed after the weight', () => {
+    const backend = tf.backend() as unknown as { numDataIds(): number };
+    const x = tf.tensor(randomValues(8 * 24, 1), [8, 24]);
+    const w = tf.tensor(randomValues(16 * 24, 2), [16, 24]);
+    tf.matMul(x, x, false, true).dispose(); // frees copies earlier tests' weights left
+    const ids = backend.numDataIds();
+    const first = tf.matMul(x, w, false, true); // seen once: nothing kept
+    expect(backend.numDataIds()).toBe(ids + 1);
+    const again = [1, 2, 3].map(() => tf.matMul(x, w, false, true)); // kept once, then reused
+    expect(backend.numDataIds()).toBe(ids + 1 + 3 + 1);
+    const want = Array.from(first.dataSync());
+    for (const y of again) expect(Array.from(y.dataSync())).toEqual(want);
+    // The same data under another shape (a reshape shares it) does not get w's kept copy.
+    const x2 = tf.tensor(randomValues(8 * 48, 4), [8, 48]);
+    const w2 = tf.reshape(w, [8, 48]);
+    const y2 = tf.matMul(x2, w2, false, true);
+    const y2Plain = tf.tidy(() => tf.matMul(x2, tf.transpose(w2)));
+    expect(Array.from(y2.dataSync())).toEqual(Array.from(y2Plain.dataSync()));
+    tf.dispose([x2, w2, y2, y2Plain]);
+    tf.dispose([first, ...again, w]);
+    // The next product frees the copy of the disposed weight.
+    const other = tf.tensor(randomValues(16 * 24, 3), [16, 24]);
+    tf.matMul(x, other, false, true).dispose();
+    expect(backend.numDataIds()).toBe(ids);
+    tf.dispose([x, other]);
+  });
+});
 
 describe('transposeLastTwo', () => {
   it('swaps the last two axes of every matrix in a batch, tiles and ragged edges included', () => {

@@ -1,69 +1,12 @@
 import type { _FusedMatMulAttrs, BatchMatMulAttrs, TensorInfo } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
-import type { NumericValues } from './kernel_io.js';
+import {
+  isWasmHeapBackend,
+  keptTranspose,
+  transposedOnHeap,
+  type WasmHeapBackend,
+} from './heap_transpose.js';
 import { stockKernel } from './stock.js';
-
-/** Square tiles of the blocked transpose: 32 x 32 float32 (4 KiB read, 4 KiB written) fit in L1. */
-const TILE = 32;
-
-/**
- * Transposes the last two axes of a `[batch, rows, cols]` array into `dst` (`[batch, cols, rows]`),
- * tile by tile so that both the reads and the writes stay in cache. `src` and `dst` must not overlap.
- */
-export function transposeLastTwo(
-  src: NumericValues,
-  dst: NumericValues,
-  batch: number,
-  rows: number,
-  cols: number,
-): void {
-  const plane = rows * cols;
-  for (let b = 0; b < batch; b++) {
-    const o = b * plane;
-    for (let r0 = 0; r0 < rows; r0 += TILE) {
-      const r1 = Math.min(rows, r0 + TILE);
-      for (let c0 = 0; c0 < cols; c0 += TILE) {
-        const c1 = Math.min(cols, c0 + TILE);
-        for (let c = c0; c < c1; c++) {
-          let d = o + c * rows + r0;
-          let s = o + r0 * cols + c;
-          for (let r = r0; r < r1; r++, s += cols) dst[d++] = src[s]!;
-        }
-      }
-    }
-  }
-}
-
-/** The parts of tfjs-backend-wasm's backend this kernel uses. */
-interface WasmHeapBackend {
-  typedArrayFromHeap(t: TensorInfo): NumericValues;
-  makeOutput(shape: number[], dtype: tf.DataType): TensorInfo;
-  disposeData(dataId: tf.DataId): boolean;
-}
-
-function isWasmHeapBackend(backend: unknown): backend is WasmHeapBackend {
-  const b = backend as Partial<WasmHeapBackend>;
-  return typeof b.typedArrayFromHeap === 'function' && typeof b.makeOutput === 'function';
-}
-
-/**
- * A new wasm tensor `[batch, cols, rows]` holding `x` (`[batch, rows, cols]`) with its last two axes
- * swapped. The output is allocated first: allocating can grow the wasm memory, which detaches any
- * heap view taken before, so both views are taken after it.
- */
-function transposedOnHeap(
-  backend: WasmHeapBackend,
-  x: TensorInfo,
-  batch: number,
-  rows: number,
-  cols: number,
-): TensorInfo {
-  const out = backend.makeOutput([batch, cols, rows], x.dtype);
-  const dst = backend.typedArrayFromHeap(out);
-  const src = backend.typedArrayFromHeap(x);
-  transposeLastTwo(src, dst, batch, rows, cols);
-  return out;
-}
 
 /** A kernel's call as tfjs makes it. */
 type KernelArgs = Parameters<tf.KernelFunc>[0];
@@ -183,6 +126,7 @@ function runPlan(
   transposeB: boolean,
   p: Plan,
   product: (x: TensorInfo, w: TensorInfo) => TensorInfo,
+  keptB: TensorInfo | null = null,
 ): TensorInfo {
   const { m, k, n, batchA, batchB } = p;
   if (p.route === 'zeros') {
@@ -200,7 +144,7 @@ function runPlan(
   try {
     if (p.route === 'direct') {
       const x = transposeA ? swapped(a, batchA, k, m) : a; // op(A) [batchA, M, K]
-      const w = transposeB ? swapped(b, 1, n, k) : b; // op(B) [K, N]
+      const w = transposeB ? (keptB ?? swapped(b, 1, n, k)) : b; // op(B) [K, N]
       const out = product(as3d(x, batchA * m, k), as3d(w, k, n)); // [1, batchA M, N]
       out.shape = p.outShape;
       return out;
@@ -227,6 +171,8 @@ function runPlan(
  *   moves fewer elements (`viaTransposedProduct`), `C^T = op(B)^T op(A)^T`, transposed back;
  * - only B batched: `C^T = op(B)^T op(A)^T` with B's batch stacked, transposed back per item;
  * - K = 0: zeros (the stock kernel's XNNPACK route leaves such an output unwritten).
+ * A right operand multiplied transposed a second time keeps its transpose (`keptTranspose`), so a
+ * fixed weight costs what a pre-transposed one does.
  * A single untransposed product and a product of two batched operands go to the stock kernel.
  * The product is XNNPACK's on pre-transposed operands, bit for bit; against the stock loop, results
  * differ by float32 rounding (another summation order).
@@ -238,10 +184,16 @@ export function batchMatMul(args: KernelArgs): TensorInfo | TensorInfo[] {
   const { transposeA, transposeB } = (args.attrs ?? {}) as unknown as BatchMatMulAttrs;
   const p = planOf(a, b, transposeA, transposeB, true);
   if (!p || !isWasmHeapBackend(backend)) return run(args);
-  return runPlan(backend, a, b, transposeA, transposeB, p, (x, w) => {
+  const keptB =
+    transposeB && p.batchB === 1 && p.route !== 'zeros'
+      ? keptTranspose(backend, b, p.n, p.k)
+      : null;
+  const plan: Plan = keptB ? { ...p, route: 'direct' } : p;
+  const product = (x: TensorInfo, w: TensorInfo) => {
     const attrs = { transposeA: false, transposeB: false };
     return run({ inputs: { a: x, b: w }, backend, attrs }) as TensorInfo;
-  });
+  };
+  return runPlan(backend, a, b, transposeA, transposeB, plan, product, keptB);
 }
 
 /**
@@ -281,5 +233,9 @@ export function fusedMatMul(args: KernelArgs): TensorInfo | TensorInfo[] {
       backend.disposeData(w.dataId);
     }
   }
-  return runPlan(backend, a, b, attrs.transposeA, attrs.transposeB, p, product);
+  const keptB =
+    attrs.transposeB && p.batchB === 1 && p.route !== 'zeros'
+      ? keptTranspose(backend, b, p.n, p.k)
+      : null;
+  return runPlan(backend, a, b, attrs.transposeA, attrs.transposeB, p, product, keptB);
 }

@@ -25,7 +25,8 @@ const MISSING: Readonly<Record<string, Record<string, tf.KernelFunc>>> = {
 
 /**
  * Stock kernels replaced by archzoo's (see each kernel's doc): gradients that are wrong, and
- * tfjs-wasm's Conv2DBackpropInput, right but a plain loop ~15x slower than the forward conv.
+ * tfjs-wasm's Conv2DBackpropInput, right but a plain loop ~15x slower than the forward conv, and
+ * its BatchMatMul and _FusedMatMul, a scalar loop ~10x slower with transposed operands.
  */
 const REPLACEMENTS: Readonly<Record<string, Record<string, tf.KernelFunc>>> = {
   wasm: {
@@ -85,6 +86,8 @@ function applyReplacements(backendName: string): void {
  *   win a window), ResizeBilinearGrad and ResizeNearestNeighborGrad on wasm, cpu and webgl
  *   (halfPixelCenters ignored; cpu also broken for non-square bilinear and batch > 1 nearest);
  * - on wasm, a Conv2DBackpropInput run by XNNPACK matrix products (the stock one is a slow loop);
+ * - on wasm, BatchMatMul and _FusedMatMul that run transposed and batch-broadcast products by
+ *   XNNPACK (batch_matmul.ts), where the stock kernels fall back to a slow loop;
  * - on wasm and cpu, data-movement kernels (Slice, StridedSlice, Unpack, SplitV, Pack, Concat,
  *   Transpose, GatherV2) that copy whole contiguous runs, 10-700x faster than the stock ones
  *   where those are slow (see movement/index.ts).

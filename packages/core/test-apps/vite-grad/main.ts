@@ -11,8 +11,12 @@ async function main(): Promise<object> {
   const x = tf.tensor1d(expected.x);
   const dx = tf.grad(f)(x);
   const values = Array.from(await dx.data());
-  tf.dispose([x, dx]);
-  return { backend, activeBackend: tf.getBackend(), grad: values };
+  // d/dx of sum(2 unstack(x)[0]) over an axis of size 1, whose stock tfjs 4.22 gradient throws.
+  const row = tf.tensor2d(expected.x, [1, expected.x.length]);
+  const dRow = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.unstack(t)[0]!, 2)))(row);
+  const unstackGrad = Array.from(await dRow.data());
+  tf.dispose([x, dx, row, dRow]);
+  return { backend, activeBackend: tf.getBackend(), grad: values, unstackGrad };
 }
 
 const out = document.getElementById('result')!;

@@ -48,6 +48,11 @@ export function product(
   }
 }
 
+/** `dst += src`, elementwise. */
+export function addInto(dst: Float32Array, src: Float32Array): void {
+  for (let i = 0; i < dst.length; i++) dst[i]! += src[i]!;
+}
+
 /** `[rows, cols]` -> `[cols, rows]`, into a new array. */
 export function transpose(src: Float32Array, rows: number, cols: number): Float32Array {
   const dst = new Float32Array(rows * cols);

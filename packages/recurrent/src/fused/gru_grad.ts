@@ -17,13 +17,12 @@ export const gruSequenceGradConfig: tf.GradConfig = {
     const inputs: tf.NamedTensorMap = { gates, hpn, hPrev, x, wHh, mask } as tf.NamedTensorMap;
     if (dy) inputs.dy = dy;
     if (dh) inputs.dh = dh;
-    const [dAx, dh0, dWih, dWhh, dbIh, dbHh] = tf
+    const [dAxT, dh0, dWih, dWhh, dbIh, dbHh] = tf
       .engine()
       .runKernel(GRU_SEQUENCE_GRAD, inputs, {}) as tf.Tensor[];
     const [T, B, I] = x!.shape;
     return {
-      x: () =>
-        tf.reshape(tf.matMul(tf.reshape(dAx!, [T! * B!, dAx!.shape[2]!]), wIh!), [T!, B!, I!]),
+      x: () => tf.reshape(tf.matMul(dAxT!, wIh!, true, false), [T!, B!, I!]), // dA_x W_ih
       h0: () => dh0!,
       wIh: () => dWih!,
       wHh: () => dWhh!,

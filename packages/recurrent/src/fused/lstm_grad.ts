@@ -26,12 +26,12 @@ export const lstmSequenceGradConfig: tf.GradConfig = {
     if (dy) inputs.dy = dy;
     if (dh) inputs.dh = dh;
     if (dc) inputs.dc = dc;
-    const [dA, dh0, dc0, dWih, dWhh, db] = tf
+    const [dAT, dh0, dc0, dWih, dWhh, db] = tf
       .engine()
       .runKernel(LSTM_SEQUENCE_GRAD, inputs, {}) as tf.Tensor[];
     const [T, B, I] = x!.shape;
     return {
-      x: () => tf.reshape(tf.matMul(tf.reshape(dA!, [T! * B!, dA!.shape[2]!]), wIh!), [T!, B!, I!]),
+      x: () => tf.reshape(tf.matMul(dAT!, wIh!, true, false), [T!, B!, I!]), // dA W_ih
       h0: () => dh0!,
       c0: () => dc0!,
       wIh: () => dWih!,

@@ -15,10 +15,10 @@
  */
 import type { ValuesBackend } from '@archzoo/core';
 import type * as tf from '@tensorflow/tfjs-core';
-import { denseMath, transpose } from './dense_math.js';
+import { addInto, denseMath, transpose } from './dense_math.js';
 import { f32, f32Copy, type KernelArgs, output } from './kernel_args.js';
 import { projectInputs } from './projection.js';
-import { weightGrads } from './weight_grads.js';
+import { scatterColumns, weightGrads } from './weight_grads.js';
 
 export const LSTM_SEQUENCE = 'ArchzooLstmSequence';
 export const LSTM_SEQUENCE_GRAD = 'ArchzooLstmSequenceGrad';
@@ -58,43 +58,12 @@ export function lstmSequenceKernel({ inputs, backend: be }: KernelArgs): tf.Tens
       cPrev.set(c, sh);
       math.matmul(h, B, wHhT, gates, s); // h W_hh^T: [B, 4H]
       const a = gates.subarray(s, s + B * G);
-      for (let b = 0; b < B; b++) {
-        const r = b * G;
-        for (let j = 0; j < G; j++) a[r + j]! += xp[s + r + j]!;
-        for (let j = 2 * H; j < 3 * H; j++) a[r + j]! *= 2; // tanh(a) = 2σ(2a) - 1
-      }
+      addProjection(a, xp, s, B, H);
       math.sigmoid(a);
       const tc = tanhC.subarray(sh, sh + B * H);
-      for (let b = 0; b < B; b++) {
-        const r = b * G;
-        for (let j = 0; j < H; j++) {
-          const g = 2 * a[r + 2 * H + j]! - 1;
-          a[r + 2 * H + j] = g;
-          const cn = a[r + H + j]! * c[b * H + j]! + a[r + j]! * g; // f c + i g
-          cNew[b * H + j] = cn;
-          tc[b * H + j] = 2 * cn; // tanh(c') = 2σ(2c') - 1
-        }
-      }
+      cellUpdate(a, c, cNew, tc, B, H);
       math.sigmoid(tc);
-      for (let b = 0; b < B; b++) {
-        const m = mask[t * B + b]!;
-        const r = b * G + 3 * H;
-        for (let j = 0; j < H; j++) {
-          const k = b * H + j;
-          const tcn = 2 * tc[k]! - 1;
-          tc[k] = tcn;
-          const hn = a[r + j]! * tcn; // o tanh(c')
-          if (m === 1) {
-            h[k] = hn;
-            c[k] = cNew[k]!;
-            y[sh + k] = hn;
-          } else {
-            h[k] = m * hn + (1 - m) * h[k]!;
-            c[k] = m * cNew[k]! + (1 - m) * c[k]!;
-            y[sh + k] = m * hn;
-          }
-        }
-      }
+      hiddenUpdate(a, tc, cNew, mask, t * B, h, c, y, sh, B, H);
     }
   } finally {
     math.release(wHhT);
@@ -113,7 +82,8 @@ export function lstmSequenceKernel({ inputs, backend: be }: KernelArgs): tf.Tens
 /**
  * Inputs of `ArchzooLstmSequenceGrad`: the gradients dy `[T, B, H]`, dh `[B, H]`, dc `[B, H]` of
  * the outputs (each optional: absent means zero), the saved gates, tanhC, hPrev, cPrev, and x,
- * wHh, mask. Outputs: the pre-activation gradients dA `[T, B, 4H]`, dh0, dc0 `[B, H]`,
+ * wHh, mask. Outputs: the pre-activation gradients of all steps, transposed, dA^T `[4H, T * B]`,
+ * dh0, dc0 `[B, H]`,
  * dW_ih `[4H, I]`, dW_hh `[4H, H]`, db `[4H]` (the gradient of b_ih and of b_hh alike).
  */
 export function lstmSequenceGradKernel({ inputs, backend: be }: KernelArgs): tf.TensorInfo[] {
@@ -130,51 +100,147 @@ export function lstmSequenceGradKernel({ inputs, backend: be }: KernelArgs): tf.
   const hPrev = f32(backend, inputs.hPrev!);
   const cPrev = f32(backend, inputs.cPrev!);
   const mask = f32(backend, inputs.mask!);
-  const dA = new Float32Array(T * B * G);
+  const dAT = new Float32Array(G * T * B); // [4H, T * B]: every step's dA, transposed
+  const dA = new Float32Array(B * G); // this step's [B, 4H]
   const rec = new Float32Array(B * H);
   const wHh = math.hold(f32(backend, inputs.wHh!), G, H); // [4H, H]
   try {
     for (let t = T - 1; t >= 0; t--) {
-      const s = t * B * G;
-      const sh = t * B * H;
-      for (let b = 0; b < B; b++) {
-        const m = mask[t * B + b]!;
-        const r = s + b * G;
-        for (let j = 0; j < H; j++) {
-          const k = b * H + j;
-          const q = sh + k;
-          const dhn = m * (dH[k]! + (dy ? dy[q]! : 0)); // dL/dh'
-          const i = gates[r + j]!;
-          const f = gates[r + H + j]!;
-          const g = gates[r + 2 * H + j]!;
-          const o = gates[r + 3 * H + j]!;
-          const tc = tanhC[q]!;
-          const dcn = m * dC[k]! + dhn * o * (1 - tc * tc); // dL/dc'
-          dA[r + j] = dcn * g * i * (1 - i);
-          dA[r + H + j] = dcn * cPrev[q]! * f * (1 - f);
-          dA[r + 2 * H + j] = dcn * i * (1 - g * g);
-          dA[r + 3 * H + j] = dhn * tc * o * (1 - o);
-          dC[k] = (1 - m) * dC[k]! + dcn * f;
-          dH[k] = (1 - m) * dH[k]!;
-        }
-      }
-      math.matmul(dA.subarray(s, s + B * G), B, wHh, rec); // dA_t W_hh: [B, H]
-      for (let k = 0; k < B * H; k++) dH[k]! += rec[k]!;
+      stepGrad(dA, gates, tanhC, cPrev, mask, dy, dH, dC, t, B, H);
+      math.matmul(dA, B, wHh, rec); // dA_t W_hh: [B, H]
+      addInto(dH, rec);
+      scatterColumns(dA, B, G, dAT, T * B, t * B);
     }
   } finally {
     math.release(wHh);
   }
   const x = f32(backend, inputs.x!);
-  const grads = weightGrads(math, dA, T * B, G, [
+  const grads = weightGrads(math, dAT, G, T * B, [
     { values: hPrev, cols: H },
     { values: x, cols: I },
   ]);
   return [
-    output(backend, dA, [T, B, G]),
+    output(backend, dAT, [G, T * B]),
     output(backend, dH, [B, H]),
     output(backend, dC, [B, H]),
     output(backend, grads.weights[1]!, [G, I]),
     output(backend, grads.weights[0]!, [G, H]),
     output(backend, grads.bias, [G]),
   ];
+}
+
+// The per-step passes, as small functions: V8 optimizes a function called for every step much
+// sooner than the long loops of a kernel body it enters once per call (about 10x faster here).
+
+/** a += xp of this step, then the g quarter doubled (tanh(a) = 2σ(2a) - 1): a `[B, 4H]`. */
+function addProjection(a: Float32Array, xp: Float32Array, xo: number, B: number, H: number): void {
+  const G = 4 * H;
+  for (let b = 0; b < B; b++) {
+    const r = b * G;
+    for (let j = 0; j < G; j++) a[r + j]! += xp[xo + r + j]!;
+    for (let j = 2 * H; j < 3 * H; j++) a[r + j]! *= 2;
+  }
+}
+
+/** a holds σ of the gates: g = 2σ - 1 in place, c' = f c + i g into cNew, tc = 2 c'. */
+function cellUpdate(
+  a: Float32Array,
+  c: Float32Array,
+  cNew: Float32Array,
+  tc: Float32Array,
+  B: number,
+  H: number,
+): void {
+  for (let b = 0; b < B; b++) {
+    const r = b * 4 * H;
+    for (let j = 0; j < H; j++) {
+      const g = 2 * a[r + 2 * H + j]! - 1;
+      a[r + 2 * H + j] = g;
+      const cn = a[r + H + j]! * c[b * H + j]! + a[r + j]! * g; // f c + i g
+      cNew[b * H + j] = cn;
+      tc[b * H + j] = 2 * cn; // tanh(c') = 2σ(2c') - 1
+    }
+  }
+}
+
+/**
+ * tc holds σ(2c'): tanh(c') in place, h' = o tanh(c'), then the masked update of h and c and the
+ * step's output y (from offset yo).
+ */
+function hiddenUpdate(
+  a: Float32Array,
+  tc: Float32Array,
+  cNew: Float32Array,
+  mask: Float32Array,
+  mo: number,
+  h: Float32Array,
+  c: Float32Array,
+  y: Float32Array,
+  yo: number,
+  B: number,
+  H: number,
+): void {
+  for (let b = 0; b < B; b++) {
+    const m = mask[mo + b]!;
+    const r = b * 4 * H + 3 * H;
+    for (let j = 0; j < H; j++) {
+      const k = b * H + j;
+      const tcn = 2 * tc[k]! - 1;
+      tc[k] = tcn;
+      const hn = a[r + j]! * tcn; // o tanh(c')
+      if (m === 1) {
+        h[k] = hn;
+        c[k] = cNew[k]!;
+        y[yo + k] = hn;
+      } else {
+        h[k] = m * hn + (1 - m) * h[k]!;
+        c[k] = m * cNew[k]! + (1 - m) * c[k]!;
+        y[yo + k] = m * hn;
+      }
+    }
+  }
+}
+
+/**
+ * Step t of the backward pass: the gate pre-activation gradients into dA `[B, 4H]`, and dH, dC
+ * carried to step t - 1 (before the product dA W_hh, which the caller adds to dH).
+ */
+function stepGrad(
+  dA: Float32Array,
+  gates: Float32Array,
+  tanhC: Float32Array,
+  cPrev: Float32Array,
+  mask: Float32Array,
+  dy: Float32Array | null,
+  dH: Float32Array,
+  dC: Float32Array,
+  t: number,
+  B: number,
+  H: number,
+): void {
+  const G = 4 * H;
+  const s = t * B * G;
+  const sh = t * B * H;
+  for (let b = 0; b < B; b++) {
+    const m = mask[t * B + b]!;
+    const r = s + b * G;
+    const d = b * G;
+    for (let j = 0; j < H; j++) {
+      const k = b * H + j;
+      const q = sh + k;
+      const dhn = m * (dH[k]! + (dy ? dy[q]! : 0)); // dL/dh'
+      const i = gates[r + j]!;
+      const f = gates[r + H + j]!;
+      const g = gates[r + 2 * H + j]!;
+      const o = gates[r + 3 * H + j]!;
+      const tc = tanhC[q]!;
+      const dcn = m * dC[k]! + dhn * o * (1 - tc * tc); // dL/dc'
+      dA[d + j] = dcn * g * i * (1 - i);
+      dA[d + H + j] = dcn * cPrev[q]! * f * (1 - f);
+      dA[d + 2 * H + j] = dcn * i * (1 - g * g);
+      dA[d + 3 * H + j] = dhn * tc * o * (1 - o);
+      dC[k] = (1 - m) * dC[k]! + dcn * f;
+      dH[k] = (1 - m) * dH[k]!;
+    }
+  }
 }

@@ -1,13 +1,14 @@
 /**
  * The weight and bias gradients of a recurrent layer for ALL time steps in one matrix product:
- * with the pre-activation gradients `dA` `[N, G]` (N = T * B rows, one per step and sequence) and
- * the features each weight multiplied, `F_1 [N, k_1], F_2 [N, k_2], ...`,
+ * with the pre-activation gradients of every step held transposed, `dA^T` `[G, N]` (N = T * B
+ * columns, one per step and sequence), and the features each weight multiplied,
+ * `F_1 [N, k_1], F_2 [N, k_2], ...`,
  *
- *   dW_i = dA^T F_i  `[G, k_i]`,   db = sum over rows of dA  `[G]`,
+ *   dW_i = dA^T F_i  `[G, k_i]`,   db = the row sums of dA^T  `[G]`,
  *
- * computed together as `[F_1 | F_2 | ... | 1]^T dA` `[k_1 + k_2 + ... + 1, G]` (the row of ones
- * gives the bias sums), then transposed block by block. Only the features are transposed up
- * front (they are narrower than `dA`); no product has a transposed operand.
+ * computed together as `dA^T [F_1 | F_2 | ... | 1]` `[G, k_1 + k_2 + ... + 1]` (the column of
+ * ones gives the bias sums). The right operand, which XNNPACK packs anew for each product, is the
+ * narrow feature matrix (about 3x faster than packing `dA` here).
  */
 import { type DenseMath, product } from './dense_math.js';
 
@@ -24,36 +25,61 @@ export interface WeightGrads {
   bias: Float32Array;
 }
 
-/** `dA` `[rows, g]` and the feature blocks `[rows, k_i]` -> dW_i `[g, k_i]` and db `[g]`. */
+/** `dAT` `[g, rows]` and the feature blocks `[rows, k_i]` -> dW_i `[g, k_i]` and db `[g]`. */
 export function weightGrads(
   math: DenseMath,
-  dA: Float32Array,
-  rows: number,
+  dAT: Float32Array,
   g: number,
+  rows: number,
   features: readonly FeatureBlock[],
 ): WeightGrads {
   const k = features.reduce((s, f) => s + f.cols, 0) + 1;
-  const ft = new Float32Array(k * rows); // [k, rows]: the features transposed, then ones
-  let row = 0;
+  const f = new Float32Array(rows * k); // [rows, k]: the feature blocks side by side, then ones
+  let col = 0;
   for (const { values, cols } of features) {
-    for (let r = 0; r < rows; r++) {
-      const src = r * cols;
-      for (let c = 0; c < cols; c++) ft[(row + c) * rows + r] = values[src + c]!;
-    }
-    row += cols;
+    copyColumns(values, cols, f, k, col, rows);
+    col += cols;
   }
-  ft.fill(1, row * rows);
-  const prod = product(math, ft, k, dA, rows, g); // [k, g]
-  const weights: Float32Array[] = [];
-  row = 0;
-  for (const { cols } of features) {
+  for (let r = 0; r < rows; r++) f[r * k + col] = 1;
+  const prod = product(math, dAT, g, f, rows, k); // [g, k]
+  col = 0;
+  const weights = features.map(({ cols }) => {
     const w = new Float32Array(g * cols); // [g, cols]
-    for (let c = 0; c < cols; c++) {
-      const src = (row + c) * g;
-      for (let p = 0; p < g; p++) w[p * cols + c] = prod[src + p]!;
-    }
-    weights.push(w);
-    row += cols;
+    for (let p = 0; p < g; p++) w.set(prod.subarray(p * k + col, p * k + col + cols), p * cols);
+    col += cols;
+    return w;
+  });
+  const bias = new Float32Array(g);
+  for (let p = 0; p < g; p++) bias[p] = prod[p * k + col]!;
+  return { weights, bias };
+}
+
+/** dst[r, at + c] = src[r, c] for src `[rows, cols]`, dst `[rows, width]`. */
+function copyColumns(
+  src: Float32Array,
+  cols: number,
+  dst: Float32Array,
+  width: number,
+  at: number,
+  rows: number,
+): void {
+  for (let r = 0; r < rows; r++) dst.set(src.subarray(r * cols, (r + 1) * cols), r * width + at);
+}
+
+/**
+ * Writes one step's gradients `step` `[B, G]` as columns `col0 .. col0 + B` of `dAT` `[G, N]`
+ * (reads strided, writes contiguous runs of B).
+ */
+export function scatterColumns(
+  step: Float32Array,
+  B: number,
+  G: number,
+  dAT: Float32Array,
+  N: number,
+  col0: number,
+): void {
+  for (let p = 0; p < G; p++) {
+    const o = p * N + col0;
+    for (let b = 0; b < B; b++) dAT[o + b] = step[b * G + p]!;
   }
-  return { weights, bias: prod.slice(row * g, (row + 1) * g) };
 }
