@@ -6,27 +6,16 @@ import {
   transposedOnHeap,
   type WasmHeapBackend,
 } from './heap_transpose.js';
-import { stockKernel } from './stock.js';
+import { runStock } from './movement/fallback.js';
 
 /** A kernel's call as tfjs makes it. */
 type KernelArgs = Parameters<tf.KernelFunc>[0];
 
-const setUp = new Map<string, unknown>();
-
-/** The stock kernel of `kernelName` on wasm; throws when archzoo has not replaced it. */
-function stock(kernelName: string, backend: unknown): tf.KernelFunc {
-  const config = stockKernel(kernelName, 'wasm');
-  if (!config)
-    throw new Error(`archzoo ${kernelName}: no stock wasm kernel recorded to hand the call to`);
-  // tfjs runs a kernel's setupFunc (here: its wasm bindings) when it activates a backend, but only
-  // for the kernels registered then; once the stock kernel is replaced, that is ours to do for
-  // each new backend instance.
-  if (setUp.get(kernelName) !== backend) {
-    config.setupFunc?.(backend as tf.KernelBackend);
-    setUp.set(kernelName, backend);
-  }
-  return config.kernelFunc;
-}
+/** The stock wasm kernel of `kernelName` as a kernel function (its setup run; see `runStock`). */
+const stock =
+  (kernelName: string): tf.KernelFunc =>
+  (args) =>
+    runStock('wasm', kernelName, args);
 
 /**
  * How one call runs as a single XNNPACK product `x [1, R, K] · w [1, K, Q]` of the stock kernel.
@@ -179,7 +168,7 @@ function runPlan(
  */
 export function batchMatMul(args: KernelArgs): TensorInfo | TensorInfo[] {
   const { backend } = args;
-  const run = stock(tf.BatchMatMul, backend);
+  const run = stock(tf.BatchMatMul);
   const { a, b } = args.inputs as { a: TensorInfo; b: TensorInfo };
   const { transposeA, transposeB } = (args.attrs ?? {}) as unknown as BatchMatMulAttrs;
   const p = planOf(a, b, transposeA, transposeB, true);
@@ -207,7 +196,7 @@ export function batchMatMul(args: KernelArgs): TensorInfo | TensorInfo[] {
  */
 export function fusedMatMul(args: KernelArgs): TensorInfo | TensorInfo[] {
   const { backend } = args;
-  const run = stock(tf._FusedMatMul, backend);
+  const run = stock(tf._FusedMatMul);
   const { a, b } = args.inputs as { a: TensorInfo; b: TensorInfo };
   const attrs = (args.attrs ?? {}) as unknown as _FusedMatMulAttrs;
   const p = planOf(a, b, attrs.transposeA, attrs.transposeB, false);
