@@ -29,7 +29,7 @@ export interface DenseMath {
   release(w: HeldMatrix): void;
 }
 
-/** `a [m, k] · b [k, n]` once: holds `b`, multiplies, releases. */
+/** `a [m, k] · b [k, n]` once (into `out` when given): holds `b`, multiplies, releases. */
 export function product(
   math: DenseMath,
   a: Float32Array,
@@ -37,10 +37,10 @@ export function product(
   b: Float32Array,
   k: number,
   n: number,
+  out: Float32Array = new Float32Array(m * n),
 ): Float32Array {
   const w = math.hold(b, k, n);
   try {
-    const out = new Float32Array(m * n);
     math.matmul(a, m, w, out);
     return out;
   } finally {

@@ -15,7 +15,15 @@
 import type { ValuesBackend } from '@archzoo/core';
 import type * as tf from '@tensorflow/tfjs-core';
 import { addInto, denseMath, transpose } from './dense_math.js';
-import { f32, f32Copy, type KernelArgs, output } from './kernel_args.js';
+import {
+  f32,
+  f32Copy,
+  f32View,
+  type KernelArgs,
+  output,
+  outputArray,
+  scratch,
+} from './kernel_args.js';
 import { projectInputs } from './projection.js';
 import { scatterColumns, weightGrads } from './weight_grads.js';
 
@@ -39,11 +47,12 @@ export function gruSequenceKernel({ inputs, backend: be }: KernelArgs): tf.Tenso
   const bIh = f32(backend, inputs.bIh!);
   const bHh = f32(backend, inputs.bHh!);
   const bias = bIh.map((b, j) => b + (j < 2 * H ? bHh[j]! : 0)); // b_ih + [b_hr, b_hz, 0]
-  const xp = projectInputs(math, x, T * B, f32(backend, inputs.wIh!), bias); // [T * B, 3H]
-  const gates = new Float32Array(T * B * G); // [T, B, 3H]: r, z, n
-  const hpn = new Float32Array(T * B * H);
-  const hPrev = new Float32Array(T * B * H);
-  const y = new Float32Array(T * B * H);
+  const xp = projectInputs(math, x, T * B, f32(backend, inputs.wIh!), bias, 'gru.xp'); // [T * B, 3H]
+  // each array is overwritten whole, step by step
+  const gates = outputArray(backend, 'gru.gates', T * B * G); // [T, B, 3H]: r, z, n
+  const hpn = outputArray(backend, 'gru.hpn', T * B * H);
+  const hPrev = outputArray(backend, 'gru.hPrev', T * B * H);
+  const y = outputArray(backend, 'gru.y', T * B * H);
   const h = f32Copy(backend, inputs.h0!);
   const hp = new Float32Array(B * G); // h W_hh^T
   const rz = new Float32Array(B * 2 * H);
@@ -86,21 +95,19 @@ export function gruSequenceGradKernel({ inputs, backend: be }: KernelArgs): tf.T
   const [T, B, I] = inputs.x!.shape as [number, number, number];
   const H = inputs.wHh!.shape[1]!;
   const G = 3 * H;
-  const dy = inputs.dy ? f32(backend, inputs.dy) : null;
   const dH = inputs.dh ? f32Copy(backend, inputs.dh) : new Float32Array(B * H);
-  const gates = f32(backend, inputs.gates!);
-  const hpn = f32(backend, inputs.hpn!);
-  const hPrev = f32(backend, inputs.hPrev!);
-  const mask = f32(backend, inputs.mask!);
-  const dAxT = new Float32Array(G * T * B); // [3H, T * B]: d(x W_ih^T + b_ih) of every step, transposed
-  const dAhT = new Float32Array(G * T * B); // [3H, T * B]: d(h W_hh^T + b_hh) of every step, transposed
+  const view = (name: string) => f32View(backend, inputs[name]!); // taken again after each product
+  // [3H, T * B]: d(x W_ih^T + b_ih) and d(h W_hh^T + b_hh) of every step, transposed
+  const dAxT = outputArray(backend, 'gru.dAxT', G * T * B);
+  const dAhT = scratch('gru.dAhT', G * T * B);
   const dAx = new Float32Array(B * G); // this step's [B, 3H]
   const dAh = new Float32Array(B * G);
   const rec = new Float32Array(B * H);
   const wHh = math.hold(f32(backend, inputs.wHh!), G, H); // [3H, H]
   try {
     for (let t = T - 1; t >= 0; t--) {
-      stepGrad(dAx, dAh, gates, hpn, hPrev, mask, dy, dH, t, B, H);
+      const dy = inputs.dy ? view('dy') : null;
+      stepGrad(dAx, dAh, view('gates'), view('hpn'), view('hPrev'), view('mask'), dy, dH, t, B, H);
       math.matmul(dAh, B, wHh, rec); // dA_h W_hh: [B, H]
       scatterColumns(dAx, B, G, dAxT, T * B, t * B);
       scatterColumns(dAh, B, G, dAhT, T * B, t * B);
@@ -109,8 +116,9 @@ export function gruSequenceGradKernel({ inputs, backend: be }: KernelArgs): tf.T
   } finally {
     math.release(wHh);
   }
-  const gh = weightGrads(math, dAhT, G, T * B, [{ values: hPrev, cols: H }]);
-  const gx = weightGrads(math, dAxT, G, T * B, [{ values: f32(backend, inputs.x!), cols: I }]);
+  // each reads its view before its product allocates
+  const gh = weightGrads(math, dAhT, G, T * B, [{ values: view('hPrev'), cols: H }]);
+  const gx = weightGrads(math, dAxT, G, T * B, [{ values: view('x'), cols: I }]);
   return [
     output(backend, dAxT, [G, T * B]),
     output(backend, dH, [B, H]),

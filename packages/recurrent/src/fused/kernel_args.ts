@@ -1,5 +1,5 @@
 /** How the fused recurrent kernels read their inputs and make their outputs on any backend. */
-import { makeOutput, readValues, type ValuesBackend } from '@archzoo/core';
+import { hasWasmMatMul, makeOutput, readValues, type ValuesBackend } from '@archzoo/core';
 import type * as tf from '@tensorflow/tfjs-core';
 
 /** A kernel's call as tfjs makes it. */
@@ -10,9 +10,46 @@ export function f32(backend: ValuesBackend, t: tf.TensorInfo): Float32Array {
   return readValues(backend, t) as Float32Array;
 }
 
+/**
+ * The float32 values of `t` without a copy: on wasm a view of the heap, valid only until the next
+ * allocation on the heap (which can grow the wasm memory and detach the view: take views again
+ * after every product or sigmoid); elsewhere the backend's own array. Never write to it.
+ */
+export function f32View(backend: ValuesBackend, t: tf.TensorInfo): Float32Array {
+  return backend.typedArrayFromHeap
+    ? (backend.typedArrayFromHeap(t) as Float32Array)
+    : f32(backend, t);
+}
+
 /** A writable copy of the float32 values of `t`. */
 export function f32Copy(backend: ValuesBackend, t: tf.TensorInfo): Float32Array {
   return Float32Array.from(f32(backend, t));
+}
+
+const SCRATCH = new Map<string, Float32Array>();
+
+/**
+ * A reusable array of `length` floats for `role` (NOT zeroed: the caller overwrites all of it),
+ * kept for the next call of the same size: the large temporaries of the fused kernels (tens of MB
+ * per training step) are then allocated once instead of per call. Only for arrays that die with
+ * the kernel call; roles must differ between arrays in use at the same time.
+ */
+export function scratch(role: string, length: number): Float32Array {
+  let a = SCRATCH.get(role);
+  if (a?.length !== length) {
+    a = new Float32Array(length);
+    SCRATCH.set(role, a);
+  }
+  return a;
+}
+
+/**
+ * The array an output is computed in before `output` makes it a tensor: on wasm a reusable
+ * `scratch` (the output is a copy on the wasm heap), elsewhere a new array (the cpu backend keeps
+ * it as the tensor's storage). NOT zeroed: the caller overwrites all of it.
+ */
+export function outputArray(backend: ValuesBackend, role: string, length: number): Float32Array {
+  return hasWasmMatMul(backend) ? scratch(role, length) : new Float32Array(length);
 }
 
 /** A float32 output tensor of `shape` holding `values`. */

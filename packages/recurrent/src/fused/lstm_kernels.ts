@@ -16,7 +16,7 @@
 import type { ValuesBackend } from '@archzoo/core';
 import type * as tf from '@tensorflow/tfjs-core';
 import { addInto, denseMath, transpose } from './dense_math.js';
-import { f32, f32Copy, type KernelArgs, output } from './kernel_args.js';
+import { f32, f32Copy, f32View, type KernelArgs, output, outputArray } from './kernel_args.js';
 import { projectInputs } from './projection.js';
 import { scatterColumns, weightGrads } from './weight_grads.js';
 
@@ -40,12 +40,13 @@ export function lstmSequenceKernel({ inputs, backend: be }: KernelArgs): tf.Tens
   const bIh = f32(backend, inputs.bIh!);
   const bHh = f32(backend, inputs.bHh!);
   const bias = bIh.map((b, j) => b + bHh[j]!);
-  const xp = projectInputs(math, x, T * B, f32(backend, inputs.wIh!), bias); // [T * B, 4H]
-  const gates = new Float32Array(T * B * G); // [T, B, 4H]: pre-activations, then activations
-  const tanhC = new Float32Array(T * B * H);
-  const hPrev = new Float32Array(T * B * H);
-  const cPrev = new Float32Array(T * B * H);
-  const y = new Float32Array(T * B * H);
+  const xp = projectInputs(math, x, T * B, f32(backend, inputs.wIh!), bias, 'lstm.xp'); // [T * B, 4H]
+  // [T, B, 4H]: pre-activations, then activations (each array is overwritten whole, step by step)
+  const gates = outputArray(backend, 'lstm.gates', T * B * G);
+  const tanhC = outputArray(backend, 'lstm.tanhC', T * B * H);
+  const hPrev = outputArray(backend, 'lstm.hPrev', T * B * H);
+  const cPrev = outputArray(backend, 'lstm.cPrev', T * B * H);
+  const y = outputArray(backend, 'lstm.y', T * B * H);
   const h = f32Copy(backend, inputs.h0!);
   const c = f32Copy(backend, inputs.c0!);
   const cNew = new Float32Array(B * H);
@@ -92,21 +93,17 @@ export function lstmSequenceGradKernel({ inputs, backend: be }: KernelArgs): tf.
   const [T, B, I] = inputs.x!.shape as [number, number, number];
   const H = inputs.wHh!.shape[1]!;
   const G = 4 * H;
-  const dy = inputs.dy ? f32(backend, inputs.dy) : null;
   const dH = inputs.dh ? f32Copy(backend, inputs.dh) : new Float32Array(B * H);
   const dC = inputs.dc ? f32Copy(backend, inputs.dc) : new Float32Array(B * H);
-  const gates = f32(backend, inputs.gates!);
-  const tanhC = f32(backend, inputs.tanhC!);
-  const hPrev = f32(backend, inputs.hPrev!);
-  const cPrev = f32(backend, inputs.cPrev!);
-  const mask = f32(backend, inputs.mask!);
-  const dAT = new Float32Array(G * T * B); // [4H, T * B]: every step's dA, transposed
+  const view = (name: string) => f32View(backend, inputs[name]!); // taken again after each product
+  const dAT = outputArray(backend, 'lstm.dAT', G * T * B); // [4H, T * B]: every step's dA, transposed
   const dA = new Float32Array(B * G); // this step's [B, 4H]
   const rec = new Float32Array(B * H);
   const wHh = math.hold(f32(backend, inputs.wHh!), G, H); // [4H, H]
   try {
     for (let t = T - 1; t >= 0; t--) {
-      stepGrad(dA, gates, tanhC, cPrev, mask, dy, dH, dC, t, B, H);
+      const dy = inputs.dy ? view('dy') : null;
+      stepGrad(dA, view('gates'), view('tanhC'), view('cPrev'), view('mask'), dy, dH, dC, t, B, H);
       math.matmul(dA, B, wHh, rec); // dA_t W_hh: [B, H]
       addInto(dH, rec);
       scatterColumns(dA, B, G, dAT, T * B, t * B);
@@ -114,11 +111,10 @@ export function lstmSequenceGradKernel({ inputs, backend: be }: KernelArgs): tf.
   } finally {
     math.release(wHh);
   }
-  const x = f32(backend, inputs.x!);
   const grads = weightGrads(math, dAT, G, T * B, [
-    { values: hPrev, cols: H },
-    { values: x, cols: I },
-  ]);
+    { values: view('hPrev'), cols: H },
+    { values: view('x'), cols: I },
+  ]); // (reads the views before its product allocates)
   return [
     output(backend, dAT, [G, T * B]),
     output(backend, dH, [B, H]),

@@ -4,18 +4,23 @@
  * bias rides in the product as a column of ones appended to x and a row appended to W_ih^T.
  */
 import { type DenseMath, product } from './dense_math.js';
+import { scratch } from './kernel_args.js';
 
-/** x `[rows, I]`, w `[G, I]` (PyTorch layout), bias `[G]` -> x w^T + bias `[rows, G]`. */
+/**
+ * x `[rows, I]`, w `[G, I]` (PyTorch layout), bias `[G]` -> x w^T + bias `[rows, G]`, in a
+ * `scratch` array of role `role` (valid until the next projection of that role).
+ */
 export function projectInputs(
   math: DenseMath,
   x: Float32Array,
   rows: number,
   w: Float32Array,
   bias: Float32Array,
+  role: string,
 ): Float32Array {
   const g = bias.length;
   const cols = w.length / g;
-  const x1 = new Float32Array(rows * (cols + 1)); // [rows, I + 1]: x, then ones
+  const x1 = scratch('projection.x1', rows * (cols + 1)); // [rows, I + 1]: x, then ones
   for (let r = 0; r < rows; r++) {
     x1.set(x.subarray(r * cols, (r + 1) * cols), r * (cols + 1));
     x1[r * (cols + 1) + cols] = 1;
@@ -25,5 +30,5 @@ export function projectInputs(
     for (let q = 0; q < cols; q++) wt[q * g + p] = w[p * cols + q]!;
   }
   wt.set(bias, cols * g);
-  return product(math, x1, rows, wt, cols + 1, g);
+  return product(math, x1, rows, wt, cols + 1, g, scratch(role, rows * g));
 }

@@ -11,6 +11,7 @@
  * narrow feature matrix (about 3x faster than packing `dA` here).
  */
 import { type DenseMath, product } from './dense_math.js';
+import { scratch } from './kernel_args.js';
 
 /** A feature block `[rows, cols]` (row-major) that multiplied one weight. */
 export interface FeatureBlock {
@@ -34,7 +35,7 @@ export function weightGrads(
   features: readonly FeatureBlock[],
 ): WeightGrads {
   const k = features.reduce((s, f) => s + f.cols, 0) + 1;
-  const f = new Float32Array(rows * k); // [rows, k]: the feature blocks side by side, then ones
+  const f = scratch('weightGrads.f', rows * k); // [rows, k]: the feature blocks side by side, then ones
   let col = 0;
   for (const { values, cols } of features) {
     copyColumns(values, cols, f, k, col, rows);

@@ -68,10 +68,15 @@ export function simplifyView(view: StridedView): StridedView {
   return { shape, strides, offset: view.offset };
 }
 
-/** Copies `n` lanes `src[s..s+n)` to `dst[d..d+n)`: one `set` for long runs, a loop for short ones. */
+/**
+ * Copies `n` lanes `src[s..s+n)` to `dst[d..d+n)`: one `set` for long runs (`copyWithin` when
+ * both are the same array, as the wasm heap is: a memmove with no subarray to make), a loop for
+ * short ones.
+ */
 export function copyRun(dst: Lanes, d: number, src: Lanes, s: number, n: number): void {
   if (n >= MIN_SET_RUN) {
-    dst.set(src.subarray(s, s + n), d);
+    if (dst === src) dst.copyWithin(d, s, s + n);
+    else dst.set(src.subarray(s, s + n), d);
   } else {
     for (let j = 0; j < n; j++) dst[d + j] = src[s + j]!;
   }

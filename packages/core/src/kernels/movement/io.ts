@@ -18,6 +18,10 @@ export interface KernelArgs {
 interface WasmBackend {
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
   typedArrayFromHeap(t: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
+  /** The Emscripten module: its current heap (replaced when the heap grows). */
+  wasm: { HEAPU8: Uint8Array };
+  /** Where each tensor's values start on the heap, in bytes. */
+  dataIdMap: { get(dataId: tf.DataId): { memoryOffset: number } | undefined };
 }
 
 /** What the kernels use of tfjs-backend-cpu's backend: tensors are typed arrays in `data`. */
@@ -117,6 +121,54 @@ export function prepare(
 }
 
 /**
+ * Outputs made for a kernel, with lanes to fill them from, each tensor at its own start: `src[i]`
+ * from `srcAt[i]` on, `dst[i]` from `dstAt[i]` on.
+ */
+export interface Placed extends Prepared {
+  srcAt: number[];
+  dstAt: number[];
+}
+
+/**
+ * `prepare`, but on wasm every tensor is viewed in one view of the whole heap (`src` and `dst`
+ * all the same array, each tensor at its offset): one view per call instead of two per tensor
+ * (0.2 us each, 20 us for a 50-input Concat), and `copyRun` moves each run with `copyWithin`
+ * (a memmove, no subarray made). On cpu, the arrays of `prepare`, each from 0.
+ */
+export function prepareInPlace(
+  backendName: MovementBackend,
+  backend: unknown,
+  inputs: tf.TensorInfo[],
+  shapes: number[][],
+  dtype: tf.DataType,
+): Placed {
+  if (!isMoved(dtype)) throw new Error(`archzoo movement kernels: cannot move ${dtype} values`);
+  if (backendName === 'cpu') {
+    const p = prepare(backendName, backend, inputs, shapes, dtype);
+    return { ...p, srcAt: inputs.map(() => 0), dstAt: shapes.map(() => 0) };
+  }
+  const wasm = backend as WasmBackend;
+  const outs = shapes.map((shape) => wasm.makeOutput(shape, dtype));
+  const { buffer } = wasm.wasm.HEAPU8; // after the outputs are made: they may grow the heap
+  const lanes: Lanes = dtype === 'bool' ? new Uint8Array(buffer) : new Int32Array(buffer);
+  const laneBytes = lanes.BYTES_PER_ELEMENT;
+  const at = (t: tf.TensorInfo) => (wasm.dataIdMap.get(t.dataId)?.memoryOffset ?? -1) / laneBytes;
+  const srcAt = inputs.map(at);
+  const dstAt = outs.map(at);
+  if (![...srcAt, ...dstAt].every((i) => Number.isInteger(i) && i >= 0)) {
+    // Not seen (tfjs-wasm's heap blocks are aligned): view each tensor on its own, from 0.
+    return {
+      outs,
+      src: inputs.map((t) => lanesOf(wasm.typedArrayFromHeap(t))),
+      srcAt: inputs.map(() => 0),
+      dst: outs.map((t) => lanesOf(wasm.typedArrayFromHeap(t))),
+      dstAt: outs.map(() => 0),
+    };
+  }
+  return { outs, src: inputs.map(() => lanes), srcAt, dst: outs.map(() => lanes), dstAt };
+}
+
+/**
  * The lanes of `t`, zero-copy, for reading before any output is made: on wasm the view is good
  * only until the next allocation. Check `canMove` first.
  */
@@ -125,18 +177,36 @@ export function peek(backendName: MovementBackend, backend: unknown, t: tf.Tenso
   return lanesOf(cpuValues(backend as CpuBackend, t));
 }
 
+/** On cpu, the typed array `t`'s values are stored in (whatever its type), or undefined. */
+export function cpuStored(
+  backend: unknown,
+  t: tf.TensorInfo,
+): Float32Array | Int32Array | Uint8Array | undefined {
+  const values = (backend as CpuBackend).data.get(t.dataId)?.values;
+  return ArrayBuffer.isView(values)
+    ? (values as Float32Array | Int32Array | Uint8Array)
+    : undefined;
+}
+
 /**
  * On cpu, an output of `shape` that shares `x`'s stored values from `offset` on (no copy, as
  * tfjs-cpu's own Slice does for a contiguous slice: the stored array, whatever its type).
+ * `stored` is `cpuStored(backend, x)`, when the caller has it already.
  */
 export function cpuAlias(
   backend: unknown,
   x: tf.TensorInfo,
   offset: number,
   shape: number[],
+  stored = cpuStored(backend, x),
 ): tf.TensorInfo {
-  const cpu = backend as CpuBackend;
-  const stored = cpu.data.get(x.dataId)?.values as Float32Array | Int32Array | Uint8Array;
-  const size = shape.reduce((a, b) => a * b, 1);
-  return cpu.makeTensorInfo(shape, x.dtype, stored.subarray(offset, offset + size));
+  if (!stored)
+    throw new Error(`archzoo movement kernels: no typed cpu values for a ${x.dtype} tensor`);
+  let size = 1;
+  for (const d of shape) size *= d;
+  return (backend as CpuBackend).makeTensorInfo(
+    shape,
+    x.dtype,
+    stored.subarray(offset, offset + size),
+  );
 }

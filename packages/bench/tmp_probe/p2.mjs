@@ -1,0 +1,10 @@
+import { setBackend, stockKernel } from '@archzoo/core';
+import * as tf from '@tensorflow/tfjs-core';
+await setBackend('wasm');
+const be = tf.backend();
+const parts = Array.from({ length: 50 }, () => tf.randomUniform([32, 512]));
+const ours = tf.getKernel(tf.Concat, 'wasm').kernelFunc;
+const stock = stockKernel(tf.Concat, 'wasm').kernelFunc;
+const fn = process.argv[2] === 'stock' ? stock : ours;
+const a = { inputs: parts, backend: be, attrs: { axis: 0 } };
+for (let i = 0; i < 20000; i++) be.disposeData(fn(a).dataId);
