@@ -43,21 +43,47 @@ export function sameDType(ts: tf.TensorInfo[]): boolean {
 }
 
 /**
+ * The shape of `inputs` joined along `axis` (tfjs's `computeOutShape`), checked as tfjs's
+ * `assertParamsConsistent` checks it (and with its message, which it throws on a mismatch). One
+ * pass without a closure per input and dimension: tfjs's two take 10 us for 50 inputs, 10% of a
+ * 6.5 MB Concat on wasm. `axis` is in range (`parseAxisParam`).
+ */
+export function joinedShape(inputs: tf.TensorInfo[], axis: number): number[] {
+  const first = inputs[0]!.shape;
+  const out = first.slice();
+  for (let i = 1; i < inputs.length; i++) {
+    const shape = inputs[i]!.shape;
+    let ok = shape.length === first.length;
+    for (let d = 0; ok && d < first.length; d++) ok = d === axis || shape[d] === first[d];
+    if (!ok) {
+      tf.backend_util.assertParamsConsistent(
+        inputs.map((t) => t.shape),
+        axis,
+      );
+    }
+    out[axis]! += shape[axis]!;
+  }
+  return out;
+}
+
+/**
  * tfjs's Concat kernel (`tf.concat`). Stock on cpu it copies element by element unless the
- * outer size is 1, and takes each input through a reshape; this one copies rows. Empty outputs,
- * a single non-empty input (the stock identity), mixed dtypes and unmoved dtypes go to the
- * stock kernel.
+ * outer size is 1, and takes each input through a reshape; this one copies rows. Stock on wasm
+ * it copies rows too, through a view per input and a subarray per row; this one moves them on
+ * the heap (`copyWithin`) and checks shapes in one pass: 0.89-0.94x its time for 50 x [32, 512]
+ * (both about memory-copy speed). Empty outputs, a single non-empty input (the stock identity),
+ * mixed dtypes and unmoved dtypes go to the stock kernel.
  */
 export function concatKernel(backendName: MovementBackend): tf.KernelFunc {
   return (args) => {
-    const inputs = Object.values(args.inputs) as tf.TensorInfo[];
+    const inputs = (
+      Array.isArray(args.inputs) ? args.inputs : Object.values(args.inputs)
+    ) as tf.TensorInfo[];
     const axis = tf.util.parseAxisParam(
       (args.attrs as unknown as tf.ConcatAttrs).axis,
       inputs[0]!.shape,
     )[0]!;
-    const shapes = inputs.map((t) => t.shape);
-    tf.backend_util.assertParamsConsistent(shapes, axis);
-    const outShape = tf.backend_util.computeOutShape(shapes, axis);
+    const outShape = joinedShape(inputs, axis);
     const nonEmpty = inputs.filter((t) => sizeOf(t.shape) > 0);
     if (
       sizeOf(outShape) === 0 ||

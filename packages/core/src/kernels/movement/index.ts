@@ -16,6 +16,12 @@
  * Fixed on the way: both stock StridedSlices misplace the window when an axis other than the last
  * ones shrinks (`x[:, 3, ::2]`), and tfjs-wasm's returns float32 for int32 and bool inputs;
  * tfjs-wasm's Transpose divides by zero on some empty tensors.
+ * Where the stock kernel is already at memory-copy speed, this one matches or beats it, kernel
+ * against kernel (2 cores, interleaved runs): tfjs-cpu's contiguous Slice is a view of the input's
+ * values, and this one's is the same view at 0.8x its cost (the values looked up once); tfjs-wasm's
+ * Concat copies rows through a view per input and a subarray per row, this one moves them on the
+ * heap with `copyWithin` (`prepareInPlace`), 0.89-0.94x its time for 50 x [32, 512]. Through a tf
+ * op, the engine adds about 1-2 us a call to either (3x a view's cost): compare kernels directly.
  * Each kernel hands the dtypes and cases it does not move (string, complex64, most empty tensors)
  * to the stock kernel it replaced (`runStock`); on wasm, Transpose keeps tfjs-wasm's C++ loop
  * for non-empty tensors (as fast for whole rows, faster for single elements).

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { runStock } from './fallback.js';
-import { copyStrided, sizeOf, sliceView } from './geometry.js';
+import { copyRun, copyStrided, sizeOf, sliceView } from './geometry.js';
 import {
   canMove,
   cpuAlias,
@@ -77,9 +77,19 @@ export function sliceKernel(backendName: MovementBackend): tf.KernelFunc {
     }
     const [b, s] = tf.slice_util.parseSliceParams(x, begin, size);
     tf.slice_util.assertParamsValid(x, b, s);
-    if (stored && tf.slice_util.isSliceContinous(x.shape, b, s)) {
+    if (tf.slice_util.isSliceContinous(x.shape, b, s)) {
+      // One run: a view on cpu, one copy on the wasm heap.
       const offset = tf.slice_util.computeFlatOffset(b, tf.util.computeStrides(x.shape));
-      return cpuAlias(args.backend, x, offset, s, stored);
+      if (stored) return cpuAlias(args.backend, x, offset, s, stored);
+      const { outs, src, srcAt, dst, dstAt } = prepareInPlace(
+        backendName,
+        args.backend,
+        [x],
+        [s],
+        x.dtype,
+      );
+      copyRun(dst[0]!, dstAt[0]!, src[0]!, srcAt[0]! + offset, sizeOf(s));
+      return outs[0]!;
     }
     return sliceWindows(backendName, args.backend, x, [{ begin: b, size: s, shape: s }])[0]!;
   };
