@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { batchMatMul, fusedMatMul } from './batch_matmul.js';
+import { batchMatMul, fusedMatMul, webglBatchMatMul, webglFusedMatMul } from './batch_matmul.js';
 import { conv2dBackpropFilter } from './conv2d_backprop_filter.js';
 import { conv2dBackpropInput } from './conv2d_backprop_input.js';
 import { depthwiseConv2dBackpropFilter } from './depthwise_conv2d_backprop_filter.js';
@@ -44,7 +44,10 @@ const REPLACEMENTS: Readonly<Record<string, Record<string, tf.KernelFunc>>> = {
     ...MOVEMENT_KERNELS.cpu,
   },
   // webgl's shaders ignore halfPixelCenters too; these read back, compute on the CPU, and upload.
+  // Its matrix products' shader fails to compile for K = 0: these answer such calls themselves.
   webgl: {
+    [tf.BatchMatMul]: webglBatchMatMul,
+    [tf._FusedMatMul]: webglFusedMatMul,
     [tf.ResizeBilinearGrad]: resizeBilinearGrad,
     [tf.ResizeNearestNeighborGrad]: resizeNearestNeighborGrad,
   },
@@ -88,6 +91,8 @@ function applyReplacements(backendName: string): void {
  * - on wasm, a Conv2DBackpropInput run by XNNPACK matrix products (the stock one is a slow loop);
  * - on wasm, BatchMatMul and _FusedMatMul that run transposed and batch-broadcast products by
  *   XNNPACK (batch_matmul.ts), where the stock kernels fall back to a slow loop;
+ * - on webgl, BatchMatMul and _FusedMatMul that answer products with an inner size of 0 (zeros,
+ *   or activation(bias)) without tfjs-webgl's shader, which fails to compile for them;
  * - on wasm and cpu, data-movement kernels (Slice, StridedSlice, Unpack, SplitV, Pack, Concat,
  *   Transpose, GatherV2) that copy whole contiguous runs, 10-700x faster than the stock ones
  *   where those are slow (see movement/index.ts).
