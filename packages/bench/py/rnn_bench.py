@@ -3,13 +3,17 @@
 One training step = forward over the whole sequence, MSE of the last hidden state against a fixed
 target, backward, optimizer update; float32, one CPU thread (torch.set_num_threads(1)), the same
 sizes as the TypeScript workloads. Prints one JSON line per workload:
-{"workload": ..., "msPerStep": median, "steps": n, "torch": version, "threads": 1}.
+{"workload": ..., "msPerStep": median, "steps": n, "torch": version, "threads": 1, "blas": ...}, where
+"blas" names the BLAS library torch actually loaded (read from /proc/self/maps): 'openblas' or
+'reference BLAS' (Debian's python3-torch links libblas.so.3, which is netlib's reference BLAS,
+about ten times slower, unless `apt-get install libopenblas0-pthread` points it at OpenBLAS).
 
 usage: python3 rnn_bench.py [--workload lstm_b32_t50_h128,gru_b32_t50_h128] [--steps 20] [--warmup 3]
                             [--max-time 10] [--optimizer adam|sgd]
        python3 rnn_bench.py --serve WORKLOAD [--seed 0]
            serves `archzoo bench`: reads one command a line from stdin and answers one line:
-           'ready' -> 'ready', 'step' -> the loss of one training step, 'quit' -> exits.
+           'ready' -> 'ready', 'step' -> the loss of one training step,
+           'info' -> {"torch": version, "threads": n, "blas": ...} (one JSON line), 'quit' -> exits.
 """
 
 import argparse
@@ -24,6 +28,31 @@ WORKLOADS = {
     "lstm_b32_t50_h128": ("lstm", 32, 50, 32, 128),
     "gru_b32_t50_h128": ("gru", 32, 50, 32, 128),
 }
+
+
+def blas_name():
+    """The BLAS torch runs its products with, from the shared libraries mapped into this process."""
+    try:
+        with open("/proc/self/maps") as f:
+            libs = {line.split()[-1].rsplit("/", 1)[-1] for line in f if ".so" in line}
+    except OSError:
+        return "unknown BLAS"
+    names = " ".join(sorted(libs)).lower()
+    if "libmkl" in names:
+        return "mkl"
+    if "openblas" in names:
+        return "openblas"
+    if "libblis" in names:
+        return "blis"
+    if "libblas" in names or "libcblas" in names:
+        # Debian's libblas.so.3 alternative: netlib's reference BLAS unless it resolves to OpenBLAS
+        # (then libopenblas is what is mapped, caught above).
+        return "reference BLAS"
+    return "unknown BLAS"
+
+
+def info():
+    return {"torch": torch.__version__, "threads": torch.get_num_threads(), "blas": blas_name()}
 
 
 def trainer(kind, batch, steps_t, input_size, hidden, optimizer, lr, seed):
@@ -69,6 +98,9 @@ def serve(name, optimizer, lr, seed):
         command = line.strip()
         if command == "quit":
             break
+        if command == "info":
+            print(json.dumps(info()), flush=True)
+            continue
         answer = "ready" if command == "ready" else repr(step()) if command == "step" else None
         if answer is None:
             raise SystemExit(f"rnn_bench.py --serve: unknown command {command!r}")
@@ -101,8 +133,7 @@ def main():
                     "workload": name,
                     "msPerStep": ms,
                     "steps": n,
-                    "torch": torch.__version__,
-                    "threads": torch.get_num_threads(),
+                    **info(),
                 }
             ),
             flush=True,

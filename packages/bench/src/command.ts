@@ -168,7 +168,12 @@ export function environmentNote(records: readonly BenchRecord[]): string {
     parts.push(
       `wasm Conv2DBackpropFilter ${filterGrad ? 'registered' : 'NOT registered (conv training fails on wasm)'}`,
     );
-    parts.push('wasm single-threaded (tfjs disables wasm threads in Node)');
+    const threads = Number(process.env.ARCHZOO_WASM_THREADS ?? 1);
+    parts.push(
+      threads > 1
+        ? `wasm asked for ${Math.floor(threads)} XNNPACK threads (ARCHZOO_WASM_THREADS)`
+        : 'wasm single-threaded (tfjs disables wasm threads in Node; ARCHZOO_WASM_THREADS=2 opts in)',
+    );
   }
   return parts.join('; ');
 }

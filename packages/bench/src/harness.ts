@@ -11,6 +11,11 @@ export interface Trainer {
   step(): Promise<number> | number;
   /** Frees every tensor the trainer holds. */
   dispose(): void;
+  /**
+   * What the row depends on beyond the impl's name, known once it is created (say the BLAS
+   * library PyTorch loaded); shown next to the impl's name in the table and kept in the record.
+   */
+  note?: string;
 }
 
 /** What an implementation gets to build its trainer from. */
@@ -86,6 +91,8 @@ export interface BenchRecord {
    * is over the run's `maxStepMs`. Not a failure.
    */
   skipped?: string;
+  /** The trainer's `note` (only present when it has one): say, the BLAS library PyTorch loaded. */
+  note?: string;
 }
 
 /** `warmup` of `measure` and `runBench` when not given. */
@@ -265,6 +272,7 @@ export async function runBench(opts: RunOptions): Promise<BenchRecord[]> {
           let trainer: Trainer | undefined;
           try {
             trainer = await impl.create({ backend, seed });
+            if (trainer.note !== undefined) record.note = trainer.note;
             const m = await measure(trainer, limitedOptions(opts, limits));
             record.msPerStep = m.msPerStep;
             record.steps = m.steps;

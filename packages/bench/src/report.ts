@@ -34,7 +34,7 @@ export function referencesOf(workloads: readonly Workload[]): Record<string, str
 /**
  * One JSON line for a record: `{ workload, impl, backend, msPerStep, steps }` (plus `gbPerS` for
  * data-movement workloads, `error` when
- * the measurement failed, `skipped` when it was not started). msPerStep is rounded to microseconds.
+ * the measurement failed, `skipped` when it was not started, `note` when the trainer has one). msPerStep is rounded to microseconds.
  */
 export function toJsonLine(r: BenchRecord): string {
   const out: BenchRecord = {
@@ -47,6 +47,7 @@ export function toJsonLine(r: BenchRecord): string {
   if (r.gbPerS !== undefined) out.gbPerS = Math.round(r.gbPerS * 100) / 100;
   if (r.error !== undefined) out.error = r.error;
   if (r.skipped !== undefined) out.skipped = r.skipped;
+  if (r.note !== undefined) out.note = r.note;
   return JSON.stringify(out);
 }
 
@@ -65,14 +66,15 @@ function ratioCell(r: RatedRecord, rows: readonly RatedRecord[]): string {
 }
 
 /**
- * A plain-text table, one row per record: workload, impl, backend, median ms/step and the ratio
+ * A plain-text table, one row per record: workload, impl (with its `note` in parentheses when it
+ * has one), backend, median ms/step and the ratio
  * to the reference. Text columns are left-aligned, numbers right-aligned; a failed or skipped
  * measurement shows '-' and its error or the reason it was skipped in the ratio column.
  */
 export function formatTable(rows: readonly RatedRecord[]): string {
   const cells = rows.map((r) => [
     r.workload,
-    r.impl,
+    r.note === undefined ? r.impl : `${r.impl} (${r.note})`,
     r.backend,
     r.msPerStep === null
       ? '-'

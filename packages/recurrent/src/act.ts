@@ -11,6 +11,7 @@ import {
 import type { Generator } from '@archzoo/init';
 import * as tf from '@tensorflow/tfjs-core';
 import type { CellState, RecurrentCell } from './cell.js';
+import { checkSequence, maskedState, maskOutput } from './run_cell.js';
 
 /** One ACT step: the cell's step result plus the ponder statistics of each sample. */
 export interface ACTStepResult {
@@ -224,20 +225,12 @@ export class AdaptiveComputationTime extends Module implements RecurrentCell {
     xs: tf.Tensor,
     opts: { state?: CellState; mask?: tf.Tensor; spatial?: readonly [number, number] } = {},
   ): ACTSequenceResult {
-    const where = `${this.typeName}.forward`;
-    checkTensor(where, 'xs', xs, { rank: [3, 4, 5], layout: '[T, B, ...] (time major)' });
-    const [T, B] = xs.shape as [number, number];
-    if (opts.mask) {
-      checkTensor(where, 'mask', opts.mask, {
-        rank: 2,
-        dtype: ['float32', 'int32', 'bool'],
-        dims: { 0: T, 1: B },
-        dimNames: { 0: 'time dimension (that of xs)', 1: 'batch dimension (that of xs)' },
-      });
-    }
-    const spatial =
-      opts.spatial ??
-      (xs.rank === 5 ? ([xs.shape[2]!, xs.shape[3]!] as [number, number]) : undefined);
+    const { batch: B, spatial } = checkSequence(
+      `${this.typeName}.forward`,
+      xs,
+      opts.mask,
+      opts.spatial,
+    );
     return tf.tidy(() => {
       let state = opts.state ?? this.initialState(B, spatial);
       const masks = opts.mask ? tf.unstack(tf.cast(opts.mask, 'float32')) : null;
@@ -248,14 +241,11 @@ export class AdaptiveComputationTime extends Module implements RecurrentCell {
       tf.unstack(xs).forEach((x, t) => {
         const r = this.step(x, state);
         const m = masks?.[t];
-        const bm = (v: tf.Tensor, mm: tf.Tensor) =>
-          tf.mul(v, tf.reshape(mm, [B, ...new Array<number>(v.rank - 1).fill(1)]));
-        outs.push(m ? bm(r.output, m) : r.output);
+        outs.push(m ? maskOutput(r.output, m) : r.output);
         steps.push(m ? tf.mul(r.steps, m) : r.steps);
         rems.push(m ? tf.mul(r.remainder, m) : r.remainder);
         ponder = tf.add(ponder, m ? tf.mul(r.ponderCost, m) : r.ponderCost);
-        const prev = state;
-        state = m ? r.state.map((s, k) => tf.add(bm(s, m), bm(prev[k]!, tf.sub(1, m)))) : r.state;
+        state = m ? maskedState(r.state, state, m) : r.state;
       });
       return {
         outputs: tf.stack(outs),

@@ -24,6 +24,19 @@ export interface RecurrentWeights {
   bHh?: tf.Tensor1D | null;
 }
 
+/** The PyTorch-named parameters of one recurrent cell or layer direction (`nn.RNNCell`'s fields). */
+export interface TorchRecurrentParams {
+  weight_ih: tf.Tensor2D;
+  weight_hh: tf.Tensor2D;
+  bias_ih: tf.Tensor1D | null;
+  bias_hh: tf.Tensor1D | null;
+}
+
+/** PyTorch's parameter names (`weight_ih`, ...) -> the `RecurrentWeights` the ops take. */
+export function recurrentWeights(p: TorchRecurrentParams): RecurrentWeights {
+  return { wIh: p.weight_ih, wHh: p.weight_hh, bIh: p.bias_ih, bHh: p.bias_hh };
+}
+
 /**
  * The LSTM's optional extras. Peepholes (Gers & Schmidhuber 2000): diagonal weights `[H]` by which
  * the input and forget gates see c_{t-1} and the output gate sees c_t. Projection (Sak et al.

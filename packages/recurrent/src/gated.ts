@@ -1,15 +1,6 @@
-import { Module, positiveInt } from '@archzoo/core';
 import type { Generator } from '@archzoo/init';
 import * as tf from '@tensorflow/tfjs-core';
-import type { CellState, RecurrentCell } from './cell.js';
-import {
-  affine,
-  checkVectorStep,
-  recurrentBias,
-  recurrentWeight,
-  stepFrom,
-  zerosState,
-} from './cell_utils.js';
+import { affine, HiddenStateCell, recurrentBias, recurrentWeight } from './cell_utils.js';
 
 /** Parameters of `gatedRnnCell`, archzoo layout; the 2H columns are [update u | candidate]. */
 export interface GatedRnnParams {
@@ -70,19 +61,14 @@ export interface GatedRNNCellOptions {
  * const cell = new GatedRNNCell({ inputSize: 3, hiddenSize: 8 });
  * const { output } = cell.step(tf.ones([2, 3]), cell.initialState(2)); // [2, 8]
  */
-export class GatedRNNCell extends Module implements RecurrentCell {
-  readonly inputSize: number;
-  readonly hiddenSize: number;
+export class GatedRNNCell extends HiddenStateCell {
   weight_ih: tf.Variable;
   weight_hh: tf.Variable;
   bias_ih: tf.Variable | null;
   bias_hh: tf.Variable | null;
 
   constructor(opts: GatedRNNCellOptions) {
-    super();
-    const n = this.typeName;
-    this.inputSize = positiveInt(n, 'inputSize', opts.inputSize);
-    this.hiddenSize = positiveInt(n, 'hiddenSize', opts.hiddenSize);
+    super(opts);
     const [i, h, g] = [this.inputSize, this.hiddenSize, opts.generator];
     this.weight_ih = recurrentWeight(i, 2 * h, h, g);
     this.weight_hh = recurrentWeight(h, 2 * h, h, g);
@@ -91,24 +77,13 @@ export class GatedRNNCell extends Module implements RecurrentCell {
     this.bias_hh = bias ? recurrentBias(2 * h, h, g) : null;
   }
 
-  initialState(batch: number): CellState {
-    return zerosState([batch, this.hiddenSize]);
-  }
-
-  step(x: tf.Tensor, state: CellState): { output: tf.Tensor; state: CellState } {
-    checkVectorStep(`${this.typeName}.step`, x, state, this.inputSize, this.hiddenSize);
-    const h = gatedRnnCell(x, state[0]!, {
+  protected next(x: tf.Tensor, h: tf.Tensor): tf.Tensor {
+    return gatedRnnCell(x, h, {
       weightIh: this.weight_ih,
       weightHh: this.weight_hh,
       biasIh: this.bias_ih,
       biasHh: this.bias_hh,
     });
-    return { output: h, state: [h] };
-  }
-
-  /** One step from `state` (default: zeros); the same as `step`. */
-  forward(x: tf.Tensor, state?: CellState): { output: tf.Tensor; state: CellState } {
-    return stepFrom(this, x, state);
   }
 
   override extraRepr(): string {

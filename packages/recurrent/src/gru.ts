@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
+import { recurrentWeights } from './functional.js';
 import type { ChronoInit } from './init.js';
 import {
   type DirectionWeights,
@@ -39,10 +40,6 @@ export class GRU extends RecurrentLayer {
     return { output, h: states[0]! };
   }
 
-  protected stateSpec(): [string, number][] {
-    return [['h0', this.hiddenSize]];
-  }
-
   protected runDirection(
     w: DirectionWeights,
     x: tf.Tensor3D,
@@ -52,10 +49,7 @@ export class GRU extends RecurrentLayer {
     const { output, h } = gruSequence({
       x,
       h0: h0!,
-      wIh: w.weight_ih,
-      wHh: w.weight_hh,
-      bIh: w.bias_ih,
-      bHh: w.bias_hh,
+      ...recurrentWeights(w),
       mask,
     });
     return { output, state: [h] };

@@ -1,10 +1,8 @@
-import { Module, positiveInt } from '@archzoo/core';
 import type { Generator } from '@archzoo/init';
-import * as tf from '@tensorflow/tfjs-core';
-import type { CellState, RecurrentCell } from './cell.js';
-import { checkCellInput, checkState } from './checks.js';
-import { gruCell } from './functional.js';
-import { type Bias, type ChronoInit, gateBiases, uniformParameter } from './init.js';
+import type * as tf from '@tensorflow/tfjs-core';
+import { TorchHiddenCell } from './cell_utils.js';
+import { gruCell, recurrentWeights } from './functional.js';
+import type { ChronoInit } from './init.js';
 
 /** Options of `GRUCell` (PyTorch's `nn.GRUCell` arguments plus chrono). */
 export interface GRUCellOptions {
@@ -33,57 +31,13 @@ export interface GRUCellOptions {
  * const cell = new GRUCell({ inputSize: 4, hiddenSize: 8 });
  * const h1 = cell.forward(tf.ones([2, 4])); // [2, 8]
  */
-export class GRUCell extends Module implements RecurrentCell {
-  readonly inputSize: number;
-  readonly hiddenSize: number;
-  /** `[3H, I]` */
-  weight_ih: tf.Variable<tf.Rank.R2>;
-  /** `[3H, H]` */
-  weight_hh: tf.Variable<tf.Rank.R2>;
-  /** `[3H]` */
-  bias_ih: Bias;
-  /** `[3H]` */
-  bias_hh: Bias;
-
+export class GRUCell extends TorchHiddenCell {
   constructor(opts: GRUCellOptions) {
-    super();
-    const where = 'GRUCell';
-    this.inputSize = positiveInt(where, 'inputSize', opts.inputSize);
-    const h = positiveInt(where, 'hiddenSize', opts.hiddenSize);
-    this.hiddenSize = h;
-    const g = opts.generator;
-    this.weight_ih = uniformParameter([3 * h, this.inputSize], h, g);
-    this.weight_hh = uniformParameter([3 * h, h], h, g);
-    const b = gateBiases(where, 'GRU', h, opts.bias ?? true, opts.chrono, g);
-    this.bias_ih = b.bias_ih;
-    this.bias_hh = b.bias_hh;
+    super('GRU', opts);
   }
 
-  initialState(batch: number): CellState {
-    return [tf.zeros([batch, this.hiddenSize])];
-  }
-
-  step(x: tf.Tensor, state: CellState): { output: tf.Tensor; state: CellState } {
-    const h = this.forward(x, state[0]);
-    return { output: h, state: [h] };
-  }
-
-  /** One step: x `[B, I]` (or `[I]`), h `[B, H]` (or `[H]`; default zeros) -> h' of h's shape. */
-  forward(x: tf.Tensor, h?: tf.Tensor | null): tf.Tensor {
-    const where = 'GRUCell.forward';
-    checkCellInput(where, x, this.inputSize);
-    const lead = x.shape.slice(0, -1);
-    if (h != null) checkState(where, 'h', h, [...lead, this.hiddenSize]);
-    return tf.tidy(() => {
-      const x2 = (x.rank === 1 ? tf.expandDims(x, 0) : x) as tf.Tensor2D; // [B, I]
-      const b = x2.shape[0];
-      const h2 = (
-        h ? tf.reshape(h, [b, this.hiddenSize]) : tf.zeros([b, this.hiddenSize])
-      ) as tf.Tensor2D;
-      const w = { wIh: this.weight_ih, wHh: this.weight_hh, bIh: this.bias_ih, bHh: this.bias_hh };
-      const out = gruCell(x2, h2, w); // [B, H]
-      return x.rank === 1 ? tf.squeeze(out, [0]) : out;
-    });
+  protected cell(x: tf.Tensor2D, h: tf.Tensor2D): tf.Tensor2D {
+    return gruCell(x, h, recurrentWeights(this));
   }
 
   override extraRepr(): string {

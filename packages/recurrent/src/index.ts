@@ -35,6 +35,28 @@ export {
   rnnStep,
   unstack0,
 } from './functional.js';
+/**
+ * `fusedGruSequence`: a whole one-layer GRU pass over a sequence as ONE tfjs op (the forward over
+ * all T steps in one kernel, a hand-written backpropagation through time in another); cpu and wasm
+ * backends only. `gruSequence` dispatches here where it can.
+ */
+export {
+  fusedGruSequence,
+  type GruSequenceArgs,
+  type GruSequenceResult,
+} from './fused/gru_sequence.js';
+/**
+ * `fusedLstmSequence`: a whole one-layer LSTM pass over a sequence as ONE tfjs op (the forward
+ * over all T steps in one kernel, a hand-written backpropagation through time in another); cpu
+ * and wasm backends only. `lstmSequence` dispatches here where it can.
+ */
+export {
+  fusedLstmSequence,
+  type LstmSequenceArgs,
+  type LstmSequenceResult,
+} from './fused/lstm_sequence.js';
+/** `fusedSequenceSupported(backendName?)`: true where the fused sequence ops run (cpu, wasm). */
+export { fusedSequenceSupported } from './fused/register.js';
 export {
   GatedRNNCell,
   type GatedRNNCellOptions,

@@ -1,16 +1,7 @@
-import { fail, Module, oneOf, parameter, positiveInt } from '@archzoo/core';
+import { fail, oneOf, parameter } from '@archzoo/core';
 import type { Generator } from '@archzoo/init';
 import * as tf from '@tensorflow/tfjs-core';
-import type { CellState, RecurrentCell } from './cell.js';
-import {
-  affine,
-  checkVectorStep,
-  openUnit,
-  recurrentBias,
-  recurrentWeight,
-  stepFrom,
-  zerosState,
-} from './cell_utils.js';
+import { affine, HiddenStateCell, openUnit, recurrentBias, recurrentWeight } from './cell_utils.js';
 
 /** Parameters of `leakyRnnCell`, archzoo layout (`[in, out]` weights). */
 export interface LeakyRnnParams {
@@ -80,9 +71,7 @@ export interface LeakyRNNCellOptions {
  * const cell = new LeakyRNNCell({ inputSize: 3, hiddenSize: 8, alpha: 0.2 });
  * const { output, state } = cell.step(tf.ones([2, 3]), cell.initialState(2)); // output [2, 8]
  */
-export class LeakyRNNCell extends Module implements RecurrentCell {
-  readonly inputSize: number;
-  readonly hiddenSize: number;
+export class LeakyRNNCell extends HiddenStateCell {
   readonly nonlinearity: 'tanh' | 'relu';
   /** The fixed rate (when not learned). */
   readonly alpha: number;
@@ -94,10 +83,8 @@ export class LeakyRNNCell extends Module implements RecurrentCell {
   alpha_logit: tf.Variable | null;
 
   constructor(opts: LeakyRNNCellOptions) {
-    super();
+    super(opts);
     const n = this.typeName;
-    this.inputSize = positiveInt(n, 'inputSize', opts.inputSize);
-    this.hiddenSize = positiveInt(n, 'hiddenSize', opts.hiddenSize);
     this.nonlinearity = oneOf(n, 'nonlinearity', opts.nonlinearity ?? 'tanh', ['tanh', 'relu']);
     const alpha = opts.alpha ?? 0.5;
     // a learned rate is a sigmoid, so its initial value must lie strictly inside (0, 1)
@@ -116,14 +103,9 @@ export class LeakyRNNCell extends Module implements RecurrentCell {
       : null;
   }
 
-  initialState(batch: number): CellState {
-    return zerosState([batch, this.hiddenSize]);
-  }
-
-  step(x: tf.Tensor, state: CellState): { output: tf.Tensor; state: CellState } {
-    checkVectorStep(`${this.typeName}.step`, x, state, this.inputSize, this.hiddenSize);
-    const h = tf.tidy(() =>
-      leakyRnnCell(x, state[0]!, {
+  protected next(x: tf.Tensor, h: tf.Tensor): tf.Tensor {
+    return tf.tidy(() =>
+      leakyRnnCell(x, h, {
         weightIh: this.weight_ih,
         weightHh: this.weight_hh,
         biasIh: this.bias_ih,
@@ -132,12 +114,6 @@ export class LeakyRNNCell extends Module implements RecurrentCell {
         nonlinearity: this.nonlinearity,
       }),
     );
-    return { output: h, state: [h] };
-  }
-
-  /** One step from `state` (default: zeros); the same as `step`. */
-  forward(x: tf.Tensor, state?: CellState): { output: tf.Tensor; state: CellState } {
-    return stepFrom(this, x, state);
   }
 
   override extraRepr(): string {

@@ -1,5 +1,6 @@
 import { fail, nonNegativeInt } from '@archzoo/core';
 import type * as tf from '@tensorflow/tfjs-core';
+import { recurrentWeights } from './functional.js';
 import type { ChronoInit } from './init.js';
 import {
   type DirectionWeights,
@@ -74,7 +75,7 @@ export class LSTM extends RecurrentLayer {
     return { output, h: states[0]!, c: states[1]! };
   }
 
-  protected stateSpec(): [string, number][] {
+  protected override stateSpec(): [string, number][] {
     return [
       ['h0', this.outputSize],
       ['c0', this.hiddenSize],
@@ -91,10 +92,7 @@ export class LSTM extends RecurrentLayer {
       x,
       h0: h0!,
       c0: c0!,
-      wIh: w.weight_ih,
-      wHh: w.weight_hh,
-      bIh: w.bias_ih,
-      bHh: w.bias_hh,
+      ...recurrentWeights(w),
       mask,
     };
     const plain = !this.peepholes && !w.weight_hr;

@@ -1,15 +1,7 @@
-import { Module, oneOf, positiveInt } from '@archzoo/core';
+import { oneOf } from '@archzoo/core';
 import type { Generator } from '@archzoo/init';
 import * as tf from '@tensorflow/tfjs-core';
-import type { CellState, RecurrentCell } from './cell.js';
-import {
-  affine,
-  checkVectorStep,
-  recurrentBias,
-  recurrentWeight,
-  stepFrom,
-  zerosState,
-} from './cell_utils.js';
+import { affine, HiddenStateCell, recurrentBias, recurrentWeight } from './cell_utils.js';
 
 /** Parameters of `minimalRnnCell`, archzoo layout (`[in, out]` weights). */
 export interface MinimalRnnParams {
@@ -77,9 +69,7 @@ export interface MinimalRNNCellOptions {
  * const cell = new MinimalRNNCell({ inputSize: 3, hiddenSize: 8 });
  * const { output } = cell.step(tf.ones([2, 3]), cell.initialState(2)); // [2, 8]
  */
-export class MinimalRNNCell extends Module implements RecurrentCell {
-  readonly inputSize: number;
-  readonly hiddenSize: number;
+export class MinimalRNNCell extends HiddenStateCell {
   readonly phi: 'tanh' | 'linear';
   weight_xz: tf.Variable;
   bias_z: tf.Variable | null;
@@ -88,10 +78,8 @@ export class MinimalRNNCell extends Module implements RecurrentCell {
   bias_u: tf.Variable | null;
 
   constructor(opts: MinimalRNNCellOptions) {
-    super();
+    super(opts);
     const n = this.typeName;
-    this.inputSize = positiveInt(n, 'inputSize', opts.inputSize);
-    this.hiddenSize = positiveInt(n, 'hiddenSize', opts.hiddenSize);
     this.phi = oneOf(n, 'phi', opts.phi ?? 'tanh', ['tanh', 'linear']);
     const [i, h, g] = [this.inputSize, this.hiddenSize, opts.generator];
     const bias = opts.bias ?? true;
@@ -102,13 +90,8 @@ export class MinimalRNNCell extends Module implements RecurrentCell {
     this.bias_u = bias ? recurrentBias(h, h, g) : null;
   }
 
-  initialState(batch: number): CellState {
-    return zerosState([batch, this.hiddenSize]);
-  }
-
-  step(x: tf.Tensor, state: CellState): { output: tf.Tensor; state: CellState } {
-    checkVectorStep(`${this.typeName}.step`, x, state, this.inputSize, this.hiddenSize);
-    const h = minimalRnnCell(x, state[0]!, {
+  protected next(x: tf.Tensor, h: tf.Tensor): tf.Tensor {
+    return minimalRnnCell(x, h, {
       weightXz: this.weight_xz,
       biasZ: this.bias_z,
       weightHu: this.weight_hu,
@@ -116,12 +99,6 @@ export class MinimalRNNCell extends Module implements RecurrentCell {
       biasU: this.bias_u,
       phi: this.phi,
     });
-    return { output: h, state: [h] };
-  }
-
-  /** One step from `state` (default: zeros); the same as `step`. */
-  forward(x: tf.Tensor, state?: CellState): { output: tf.Tensor; state: CellState } {
-    return stepFrom(this, x, state);
   }
 
   override extraRepr(): string {

@@ -161,8 +161,10 @@ export abstract class RecurrentLayer extends Module {
     return w;
   }
 
-  /** Names and widths of the states: [['h0', H_out]] or, for the LSTM, also ['c0', H]. */
-  protected abstract stateSpec(): [string, number][];
+  /** Names and widths of the states: [['h0', H_out]] (RNN, GRU); the LSTM adds ['c0', H]. */
+  protected stateSpec(): [string, number][] {
+    return [['h0', this.outputSize]];
+  }
 
   /** Runs one layer in one direction over time-first x `[T, B, F]` from `state` (each `[B, size]`). */
   protected abstract runDirection(

@@ -1,6 +1,6 @@
 import { oneOf } from '@archzoo/core';
 import type * as tf from '@tensorflow/tfjs-core';
-import type { Nonlinearity } from './functional.js';
+import { type Nonlinearity, recurrentWeights } from './functional.js';
 import {
   type DirectionWeights,
   type RecurrentForwardOptions,
@@ -49,10 +49,6 @@ export class RNN extends RecurrentLayer {
     return { output, h: states[0]! };
   }
 
-  protected stateSpec(): [string, number][] {
-    return [['h0', this.hiddenSize]];
-  }
-
   protected runDirection(
     w: DirectionWeights,
     x: tf.Tensor3D,
@@ -62,10 +58,7 @@ export class RNN extends RecurrentLayer {
     const { output, h } = rnnSequence({
       x,
       h0: h0!,
-      wIh: w.weight_ih,
-      wHh: w.weight_hh,
-      bIh: w.bias_ih,
-      bHh: w.bias_hh,
+      ...recurrentWeights(w),
       mask,
       nonlinearity: this.nonlinearity,
     });

@@ -5,6 +5,7 @@ import { bivariateGaussianParams } from './bivariate_gaussian.js';
 import type { CellState, RecurrentCell } from './cell.js';
 import { checkStateList } from './cell_utils.js';
 import { LSTMCell } from './lstm_cell.js';
+import { maskedState, maskOutput } from './run_cell.js';
 import { socialPooling } from './social_pooling.js';
 
 export interface SocialLSTMOptions {
@@ -137,12 +138,10 @@ export class SocialLSTM extends Module implements RecurrentCell {
       const e = tf.relu(this.input_embed.forward(pos)); // [N, E]
       const a = tf.relu(this.social_embed.forward(pooled)); // [N, E]
       const { state: next } = this.cell.step(tf.concat([e, a], 1), [h, c]);
-      let out = bivariateGaussianParams(this.output.forward(next[0]!)); // [N, 5]
+      const out = bivariateGaussianParams(this.output.forward(next[0]!)); // [N, 5]
       if (!opts.presence) return { output: out, state: next };
-      const p = tf.reshape(tf.cast(opts.presence, 'float32'), [agents, 1]);
-      const q = tf.sub(1, p);
-      out = tf.mul(out, p);
-      return { output: out, state: next.map((s, k) => tf.add(tf.mul(s, p), tf.mul(state[k]!, q))) };
+      const p = tf.cast(opts.presence, 'float32'); // [N]
+      return { output: maskOutput(out, p), state: maskedState(next, state, p) };
     });
   }
 

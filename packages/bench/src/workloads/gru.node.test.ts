@@ -13,17 +13,23 @@ describe('gru_b32_t50_h128', () => {
     await setBackend('cpu');
   });
 
-  it('names its impls, tfjs-layers the reference', () => {
-    expect(gruB32T50H128.reference).toBe('tfjs-layers');
+  it('names its impls, archzoo the reference', () => {
+    expect(gruB32T50H128.reference).toBe('archzoo');
     expect(gruB32T50H128.impls.map((i) => i.name)).toEqual([
       'archzoo',
       'archzoo.GRU',
       'tfjs-layers',
+      'tfjs-layers (stock tfjs kernels)',
       'pytorch-1thread',
     ]);
   });
 
-  for (const name of ['archzoo', 'archzoo.GRU', 'tfjs-layers']) {
+  for (const name of [
+    'archzoo',
+    'archzoo.GRU',
+    'tfjs-layers',
+    'tfjs-layers (stock tfjs kernels)',
+  ]) {
     it(`${name}: steps give a finite, falling loss and dispose frees every tensor`, async () => {
       const impl = gruB32T50H128.impls.find((i) => i.name === name)!;
       const before = tf.memory().numTensors;

@@ -1,9 +1,9 @@
-import { setBackend } from '@archzoo/core';
+import { setBackend, stockKernel } from '@archzoo/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBench } from '../harness.js';
 import { lstmB32T50H128 } from './lstm.js';
-import { stepPeakBytes, torchUnavailable } from './rnn_common.js';
+import { stepPeakBytes, torchUnavailable, withStockKernels } from './rnn_common.js';
 
 describe('lstm_b32_t50_h128', () => {
   beforeAll(async () => {
@@ -13,17 +13,23 @@ describe('lstm_b32_t50_h128', () => {
     await setBackend('cpu');
   });
 
-  it('names its impls, tfjs-layers the reference', () => {
-    expect(lstmB32T50H128.reference).toBe('tfjs-layers');
+  it('names its impls, archzoo the reference', () => {
+    expect(lstmB32T50H128.reference).toBe('archzoo');
     expect(lstmB32T50H128.impls.map((i) => i.name)).toEqual([
       'archzoo',
       'archzoo.LSTM',
       'tfjs-layers',
+      'tfjs-layers (stock tfjs kernels)',
       'pytorch-1thread',
     ]);
   });
 
-  for (const name of ['archzoo', 'archzoo.LSTM', 'tfjs-layers']) {
+  for (const name of [
+    'archzoo',
+    'archzoo.LSTM',
+    'tfjs-layers',
+    'tfjs-layers (stock tfjs kernels)',
+  ]) {
     it(`${name}: steps give a finite, falling loss and dispose frees every tensor`, async () => {
       const impl = lstmB32T50H128.impls.find((i) => i.name === name)!;
       const before = tf.memory().numTensors;
@@ -50,7 +56,28 @@ describe('lstm_b32_t50_h128', () => {
     expect(records[0]!.steps).toBe(1);
     const torch = records[1]!;
     if (torchUnavailable()) expect(torch.error).toMatch(/PyTorch row unavailable/);
-    else expect(torch.steps).toBe(1);
+    else {
+      expect(torch.steps).toBe(1);
+      expect(torch.note).toMatch(/^torch .*, (openblas|reference BLAS|mkl|blis|unknown BLAS)$/);
+    }
+  });
+
+  it("withStockKernels runs on the stock kernels and puts archzoo's back, also after a throw", async () => {
+    const ours = tf.getKernel(tf.Slice, 'wasm')!.kernelFunc;
+    expect(stockKernel(tf.Slice, 'wasm')).toBeDefined();
+    const inside = withStockKernels(() => tf.getKernel(tf.Slice, 'wasm')!.kernelFunc);
+    expect(inside).not.toBe(ours);
+    expect(tf.getKernel(tf.Slice, 'wasm')!.kernelFunc).toBe(ours);
+    const r = tf.range(0, 6);
+    const sliced = withStockKernels(() => tf.slice(r, [2], [3]));
+    expect(Array.from(await sliced.data())).toEqual([2, 3, 4]);
+    expect(() =>
+      withStockKernels(() => {
+        throw new Error('boom');
+      }),
+    ).toThrow('boom');
+    expect(tf.getKernel(tf.Slice, 'wasm')!.kernelFunc).toBe(ours);
+    tf.dispose([r, sliced]);
   });
 
   it("archzoo's step peaks at fewer tensor bytes than tfjs-layers'", async () => {

@@ -7,7 +7,7 @@
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { Adam, Generator, mseLoss, trainStep } from '@archzoo/core';
+import { Adam, Generator, mseLoss, stockKernel, trainStep } from '@archzoo/core';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { assertSharedEngine } from '../engine.js';
@@ -52,18 +52,71 @@ export function adamTrainer(
   };
 }
 
+/** Stock kernels whose `setupFunc` has run, per backend object (tfjs runs only the registered one's). */
+const STOCK_SET_UP = new WeakMap<object, Set<string>>();
+
+/**
+ * Runs `fn` with tfjs's stock kernels registered in place of every archzoo replacement on the
+ * active backend (those `stockKernel` knows), and puts archzoo's back afterwards, also when `fn`
+ * throws. A stock kernel's `setupFunc` (tfjs-wasm's binds its wasm function) runs before its first
+ * call on a backend, as `setBackend` would have run it had archzoo not replaced it.
+ */
+export function withStockKernels<T>(fn: () => T): T {
+  const backendName = tf.getBackend();
+  const ours = tf
+    .getKernelsForBackend(backendName)
+    .filter((k) => stockKernel(k.kernelName, backendName) !== undefined);
+  const swapped: tf.KernelConfig[] = [];
+  try {
+    for (const config of ours) {
+      const stock = stockKernel(config.kernelName, backendName)!;
+      tf.unregisterKernel(config.kernelName, backendName);
+      swapped.push(config);
+      tf.registerKernel({
+        kernelName: config.kernelName,
+        backendName,
+        kernelFunc: (args) => {
+          const be = args.backend as object;
+          const done = STOCK_SET_UP.get(be) ?? new Set<string>();
+          STOCK_SET_UP.set(be, done);
+          if (stock.setupFunc && !done.has(config.kernelName)) {
+            stock.setupFunc(args.backend as tf.KernelBackend);
+            done.add(config.kernelName);
+          }
+          return stock.kernelFunc(args);
+        },
+      });
+    }
+    return fn();
+  } finally {
+    for (const config of swapped.reverse()) {
+      if (tf.getKernel(config.kernelName, backendName))
+        tf.unregisterKernel(config.kernelName, backendName);
+      tf.registerKernel(config);
+    }
+  }
+}
+
 /**
  * tfjs-layers: `tf.layers.lstm` / `tf.layers.gru` (returnSequences false: the last h) on batch-
  * first input `[B, T, I]` (transposed once up front), trained by `tf.train.adam(lr).minimize` on
  * the same backend, gates with the logistic sigmoid as PyTorch's. The recurrent kernel starts
  * glorot-uniform instead of tfjs-layers' default orthogonal (a QR that takes seconds per model and
  * changes nothing in a step). tfjs-layers' GRU has no `resetAfter`: it applies r before W_hn
- * (Keras' original GRU), the same cost as PyTorch's variant.
+ * (Keras' original GRU), the same cost as PyTorch's variant. With `kernels: 'stock'` (the row
+ * 'tfjs-layers (stock tfjs kernels)') each step runs on tfjs's own kernels (`withStockKernels`):
+ * tfjs-layers as shipped; otherwise on archzoo's replacements, which @archzoo/core registers
+ * globally (its Slice, Unpack, Concat, BatchMatMul, ... make tfjs-layers itself ~3x faster on wasm).
  */
-export function tfjsLayersImpl(s: RnnSizes): Impl {
+export function tfjsLayersImpl(s: RnnSizes, kernels: 'archzoo' | 'stock' = 'archzoo'): Impl {
+  const stock = kernels === 'stock';
   return {
-    name: 'tfjs-layers',
-    description: `tf.layers.${s.kind}({ units: ${s.H} }); tf.train.adam(lr).minimize loop`,
+    name: stock ? 'tfjs-layers (stock tfjs kernels)' : 'tfjs-layers',
+    description: `tf.layers.${s.kind}({ units: ${s.H} }); tf.train.adam(lr).minimize loop${
+      stock
+        ? "; tfjs's stock kernels swapped back in for this row's steps (as tfjs-layers runs without @archzoo/core)"
+        : " (archzoo's kernel replacements active, as for every impl)"
+    }`,
     create({ seed }: ImplContext): Trainer {
       assertSharedEngine();
       const opts = {
@@ -81,8 +134,9 @@ export function tfjsLayersImpl(s: RnnSizes): Impl {
       const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
       const loss = () =>
         mseLoss(model.apply(xb, { training: true }) as tf.Tensor, target) as tf.Scalar;
+      const minimize = () => opt.minimize(loss, true, vars);
       return {
-        step: () => readLoss(opt.minimize(loss, true, vars)),
+        step: () => readLoss(stock ? withStockKernels(minimize) : minimize()),
         dispose() {
           model.dispose();
           opt.dispose();
@@ -122,7 +176,12 @@ class TorchChild {
   constructor(workload: string, seed: number) {
     this.#child = spawn(PYTHON, [RNN_BENCH_PY, '--serve', workload, '--seed', String(seed)], {
       stdio: ['pipe', 'pipe', 'inherit'],
-      env: { ...process.env, OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' },
+      env: {
+        ...process.env,
+        OMP_NUM_THREADS: '1',
+        MKL_NUM_THREADS: '1',
+        OPENBLAS_NUM_THREADS: '1',
+      },
     });
     this.#child.stdout!.setEncoding('utf8');
     this.#child.stdout!.on('data', (chunk: string) => {
@@ -156,10 +215,12 @@ class TorchChild {
 }
 
 /**
- * PyTorch 1.13 on one CPU thread (`torch.set_num_threads(1)`): `nn.LSTM` / `nn.GRU`, MSE on the
- * last h, `torch.optim.Adam`, one step per request to a persistent Python child, so the harness
- * times it like the others (a pipe round trip, tens of microseconds, is included). Throws (a row
- * with the reason) when python3 with torch is not available.
+ * PyTorch 1.13 on one CPU thread (`torch.set_num_threads(1)`; OMP, MKL and OpenBLAS limited to one
+ * thread too): `nn.LSTM` / `nn.GRU`, MSE on the last h, `torch.optim.Adam`, one step per request
+ * to a persistent Python child, so the harness times it like the others (a pipe round trip, tens
+ * of microseconds, is included). The row's note names the BLAS torch loaded ('openblas', or
+ * 'reference BLAS': Debian's torch without libopenblas0-pthread, ~10x slower). Throws (a row with
+ * the reason) when python3 with torch is not available.
  */
 export function torchImpl(workload: string): Impl {
   return {
@@ -171,7 +232,9 @@ export function torchImpl(workload: string): Impl {
       const child = new TorchChild(workload, seed);
       const ready = await child.ask('ready');
       if (ready !== 'ready') throw new Error(`${RNN_BENCH_PY}: expected 'ready', got '${ready}'`);
+      const info = JSON.parse(await child.ask('info')) as { torch: string; blas: string };
       return {
+        note: `torch ${info.torch}, ${info.blas}`,
         step: async () => Number(await child.ask('step')),
         dispose: () => child.close(),
       };

@@ -24,6 +24,14 @@ export interface DenseMath {
   hold(values: Float32Array, rows: number, cols: number): HeldMatrix;
   /** `out[offset, offset + m * n) = a [m, k] · w [k, n]` (overwrites). */
   matmul(a: Float32Array, m: number, w: HeldMatrix, out: Float32Array, offset?: number): void;
+  /** `out[offset, offset + m * n) = σ(a [m, k] · w [k, n])`: the product, then `sigmoid`. */
+  matmulSigmoid(
+    a: Float32Array,
+    m: number,
+    w: HeldMatrix,
+    out: Float32Array,
+    offset?: number,
+  ): void;
   /** `v = 1 / (1 + exp(-v))`, elementwise, in place. */
   sigmoid(v: Float32Array): void;
   release(w: HeldMatrix): void;
@@ -98,6 +106,10 @@ const jsMath: DenseMath = {
       }
     }
   },
+  matmulSigmoid(a, m, w, out, offset = 0) {
+    jsMath.matmul(a, m, w, out, offset);
+    jsMath.sigmoid(out.subarray(offset, offset + m * w.cols));
+  },
   sigmoid(v) {
     for (let i = 0; i < v.length; i++) v[i] = 1 / (1 + Math.exp(-v[i]!));
   },
@@ -138,6 +150,15 @@ function wasmMath(backend: WasmBackend): DenseMath {
       const y = wasmMatMul(backend, a, [m, k], tensor, [k, n]); // reads the first m * k of a
       out.set(backend.typedArrayFromHeap(y), offset);
       backend.disposeData(y.dataId);
+    },
+    matmulSigmoid(a, m, w, out, offset = 0) {
+      const { rows: k, cols: n, tensor } = w as WasmHeld;
+      const y = wasmMatMul(backend, a, [m, k], tensor, [k, n]);
+      // σ straight on the product's heap tensor: one copy out instead of out, in and out again
+      const s = sigmoidKernel({ inputs: { x: y }, backend, attrs: {} }) as tf.TensorInfo;
+      backend.disposeData(y.dataId);
+      out.set(backend.typedArrayFromHeap(s), offset);
+      backend.disposeData(s.dataId);
     },
     sigmoid,
     release(w) {

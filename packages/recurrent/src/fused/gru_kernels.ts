@@ -25,7 +25,7 @@ import {
   scratch,
 } from './kernel_args.js';
 import { projectInputs } from './projection.js';
-import { scatterColumns, weightGrads } from './weight_grads.js';
+import { weightGrads } from './weight_grads.js';
 
 export const GRU_SEQUENCE = 'ArchzooGruSequence';
 export const GRU_SEQUENCE_GRAD = 'ArchzooGruSequenceGrad';
@@ -102,17 +102,16 @@ export function gruSequenceGradKernel({ inputs, backend: be }: KernelArgs): tf.T
   const dAhT = scratch('gru.dAhT', G * T * B);
   const dAx = new Float32Array(B * G); // this step's [B, 3H]
   const dAh = new Float32Array(B * G);
-  const rec = new Float32Array(B * H);
+  const rec = new Float32Array(B * H); // dA_h,{t+1} W_hh, added to dH by the next stepGrad
   const wHh = math.hold(f32(backend, inputs.wHh!), G, H); // [3H, H]
   try {
     for (let t = T - 1; t >= 0; t--) {
       const dy = inputs.dy ? view('dy') : null;
-      stepGrad(dAx, dAh, view('gates'), view('hpn'), view('hPrev'), view('mask'), dy, dH, t, B, H);
+      const [g, hpn, hPrev] = [view('gates'), view('hpn'), view('hPrev')];
+      stepGrad(dAx, dAh, dAxT, dAhT, g, hpn, hPrev, view('mask'), dy, dH, rec, t, B, H);
       math.matmul(dAh, B, wHh, rec); // dA_h W_hh: [B, H]
-      scatterColumns(dAx, B, G, dAxT, T * B, t * B);
-      scatterColumns(dAh, B, G, dAhT, T * B, t * B);
-      addInto(dH, rec);
     }
+    addInto(dH, rec);
   } finally {
     math.release(wHh);
   }
@@ -214,45 +213,64 @@ function hiddenUpdate(
 
 /**
  * Step t of the backward pass: the gradients of the input and hidden projections into dAx, dAh
- * `[B, 3H]`, and dH carried to step t - 1 (before the product dAh W_hh, which the caller adds).
+ * `[B, 3H]` and into columns t * B .. t * B + B of dAxT, dAhT `[3H, T * B]`, and dH carried to
+ * step t - 1. dH + rec (rec: the previous step's product dA_h,{t+1} W_hh, zeros at the last step)
+ * is the gradient of h_t; what stays in dH is the part carried past the product (the caller adds
+ * the last rec at the end).
  */
 function stepGrad(
   dAx: Float32Array,
   dAh: Float32Array,
+  dAxT: Float32Array,
+  dAhT: Float32Array,
   gates: Float32Array,
   hpn: Float32Array,
   hPrev: Float32Array,
   mask: Float32Array,
   dy: Float32Array | null,
   dH: Float32Array,
+  rec: Float32Array,
   t: number,
   B: number,
   H: number,
 ): void {
   const G = 3 * H;
+  const N = dAxT.length / G;
   const s = t * B * G;
   const sh = t * B * H;
   for (let b = 0; b < B; b++) {
     const m = mask[t * B + b]!;
     const r0 = s + b * G;
     const d = b * G;
+    const col = t * B + b;
     for (let j = 0; j < H; j++) {
       const k = b * H + j;
       const q = sh + k;
-      const dhn = m * (dH[k]! + (dy ? dy[q]! : 0)); // dL/dh'
+      const dh = dH[k]! + rec[k]!;
+      const dhn = m * (dh + (dy ? dy[q]! : 0)); // dL/dh'
       const r = gates[r0 + j]!;
       const z = gates[r0 + H + j]!;
       const nv = gates[r0 + 2 * H + j]!;
       const dan = dhn * (1 - z) * (1 - nv * nv);
       const dar = dan * hpn[q]! * r * (1 - r);
       const daz = dhn * (hPrev[q]! - nv) * z * (1 - z);
+      const dahn = dan * r;
       dAx[d + j] = dar;
       dAx[d + H + j] = daz;
       dAx[d + 2 * H + j] = dan;
       dAh[d + j] = dar;
       dAh[d + H + j] = daz;
-      dAh[d + 2 * H + j] = dan * r;
-      dH[k] = (1 - m) * dH[k]! + dhn * z;
+      dAh[d + 2 * H + j] = dahn;
+      const c0 = j * N + col;
+      const c1 = (H + j) * N + col;
+      const c2 = (2 * H + j) * N + col;
+      dAxT[c0] = dar;
+      dAxT[c1] = daz;
+      dAxT[c2] = dan;
+      dAhT[c0] = dar;
+      dAhT[c1] = daz;
+      dAhT[c2] = dahn;
+      dH[k] = (1 - m) * dh + dhn * z;
     }
   }
 }

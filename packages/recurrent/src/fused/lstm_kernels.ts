@@ -8,17 +8,18 @@
  *   c' = f c + i g,  h' = o tanh(c')
  *   h_t = m h' + (1 - m) h_{t-1},  c_t = m c' + (1 - m) c_{t-1},  y_t = m h'
  *
- * Forward: the input projection of all steps is one product; each step is one product
- * h W_hh^T and one pass of the nonlinearities (σ of the four gates at once, the g quarter doubled:
- * tanh(a) = 2σ(2a) - 1). Backward: per step one pass for the gate gradients and one product
- * dA_t W_hh; the weight and bias gradients of all steps in one product at the end (weight_grads.ts).
+ * Forward: each step is ONE product [h | x_t | 1] · [W_hh^T; W_ih^T; b_ih + b_hh] `[B, 4H]` (input
+ * projection and biases ride in it, the g columns pre-doubled: tanh(a) = 2σ(2a) - 1, and scaling by
+ * 2 is exact), σ of the four gates at once on the product's output, and one pass of the state
+ * update. Backward: per step one pass for the gate gradients (written both row-major for the
+ * product and transposed for the weight gradients) and one product dA_t W_hh; the weight and bias
+ * gradients of all steps in one product at the end (weight_grads.ts).
  */
 import type { ValuesBackend } from '@archzoo/core';
 import type * as tf from '@tensorflow/tfjs-core';
-import { addInto, denseMath, transpose } from './dense_math.js';
+import { addInto, denseMath } from './dense_math.js';
 import { f32, f32Copy, f32View, type KernelArgs, output, outputArray } from './kernel_args.js';
-import { projectInputs } from './projection.js';
-import { scatterColumns, weightGrads } from './weight_grads.js';
+import { weightGrads } from './weight_grads.js';
 
 export const LSTM_SEQUENCE = 'ArchzooLstmSequence';
 export const LSTM_SEQUENCE_GRAD = 'ArchzooLstmSequenceGrad';
@@ -32,16 +33,13 @@ export const LSTM_SEQUENCE_GRAD = 'ArchzooLstmSequenceGrad';
 export function lstmSequenceKernel({ inputs, backend: be }: KernelArgs): tf.TensorInfo[] {
   const backend = be as unknown as ValuesBackend;
   const math = denseMath(backend);
-  const [T, B] = inputs.x!.shape as [number, number, number];
+  const [T, B, I] = inputs.x!.shape as [number, number, number];
   const H = inputs.h0!.shape[1]!;
   const G = 4 * H;
+  const K = H + I + 1; // the product's inner size: h, x_t, 1
   const x = f32(backend, inputs.x!);
   const mask = f32(backend, inputs.mask!);
-  const bIh = f32(backend, inputs.bIh!);
-  const bHh = f32(backend, inputs.bHh!);
-  const bias = bIh.map((b, j) => b + bHh[j]!);
-  const xp = projectInputs(math, x, T * B, f32(backend, inputs.wIh!), bias, 'lstm.xp'); // [T * B, 4H]
-  // [T, B, 4H]: pre-activations, then activations (each array is overwritten whole, step by step)
+  // [T, B, 4H]: the gate activations (each array is overwritten whole, step by step)
   const gates = outputArray(backend, 'lstm.gates', T * B * G);
   const tanhC = outputArray(backend, 'lstm.tanhC', T * B * H);
   const hPrev = outputArray(backend, 'lstm.hPrev', T * B * H);
@@ -50,24 +48,36 @@ export function lstmSequenceKernel({ inputs, backend: be }: KernelArgs): tf.Tens
   const h = f32Copy(backend, inputs.h0!);
   const c = f32Copy(backend, inputs.c0!);
   const cNew = new Float32Array(B * H);
-  const wHhT = math.hold(transpose(f32(backend, inputs.wHh!), G, H), H, G); // [H, 4H]
+  const operand = new Float32Array(B * K); // [B, K]: [h | x_t | 1]
+  for (let b = 0; b < B; b++) operand[b * K + K - 1] = 1;
+  const w = math.hold(
+    stackedWeights(
+      f32(backend, inputs.wHh!),
+      f32(backend, inputs.wIh!),
+      f32(backend, inputs.bIh!),
+      f32(backend, inputs.bHh!),
+      H,
+      I,
+    ),
+    K,
+    G,
+  );
   try {
     for (let t = 0; t < T; t++) {
       const s = t * B * G;
       const sh = t * B * H;
       hPrev.set(h, sh);
       cPrev.set(c, sh);
-      math.matmul(h, B, wHhT, gates, s); // h W_hh^T: [B, 4H]
+      stepOperand(operand, h, x, t * B * I, B, H, I);
+      math.matmulSigmoid(operand, B, w, gates, s); // σ([h | x_t | 1] W): [B, 4H]
       const a = gates.subarray(s, s + B * G);
-      addProjection(a, xp, s, B, H);
-      math.sigmoid(a);
       const tc = tanhC.subarray(sh, sh + B * H);
       cellUpdate(a, c, cNew, tc, B, H);
       math.sigmoid(tc);
       hiddenUpdate(a, tc, cNew, mask, t * B, h, c, y, sh, B, H);
     }
   } finally {
-    math.release(wHhT);
+    math.release(w);
   }
   return [
     output(backend, y, [T, B, H]),
@@ -98,16 +108,16 @@ export function lstmSequenceGradKernel({ inputs, backend: be }: KernelArgs): tf.
   const view = (name: string) => f32View(backend, inputs[name]!); // taken again after each product
   const dAT = outputArray(backend, 'lstm.dAT', G * T * B); // [4H, T * B]: every step's dA, transposed
   const dA = new Float32Array(B * G); // this step's [B, 4H]
-  const rec = new Float32Array(B * H);
+  const rec = new Float32Array(B * H); // dA_{t+1} W_hh, added to dH by the next stepGrad
   const wHh = math.hold(f32(backend, inputs.wHh!), G, H); // [4H, H]
   try {
     for (let t = T - 1; t >= 0; t--) {
       const dy = inputs.dy ? view('dy') : null;
-      stepGrad(dA, view('gates'), view('tanhC'), view('cPrev'), view('mask'), dy, dH, dC, t, B, H);
+      const g = view('gates');
+      stepGrad(dA, dAT, g, view('tanhC'), view('cPrev'), view('mask'), dy, dH, rec, dC, t, B, H);
       math.matmul(dA, B, wHh, rec); // dA_t W_hh: [B, H]
-      addInto(dH, rec);
-      scatterColumns(dA, B, G, dAT, T * B, t * B);
     }
+    addInto(dH, rec);
   } finally {
     math.release(wHh);
   }
@@ -128,13 +138,43 @@ export function lstmSequenceGradKernel({ inputs, backend: be }: KernelArgs): tf.
 // The per-step passes, as small functions: V8 optimizes a function called for every step much
 // sooner than the long loops of a kernel body it enters once per call (about 10x faster here).
 
-/** a += xp of this step, then the g quarter doubled (tanh(a) = 2σ(2a) - 1): a `[B, 4H]`. */
-function addProjection(a: Float32Array, xp: Float32Array, xo: number, B: number, H: number): void {
+/**
+ * The right operand of every step's product, `[H + I + 1, 4H]`: W_hh^T, then W_ih^T, then
+ * b_ih + b_hh, with the g columns doubled (tanh(a) = 2σ(2a) - 1; doubling is exact).
+ */
+function stackedWeights(
+  wHh: Float32Array,
+  wIh: Float32Array,
+  bIh: Float32Array,
+  bHh: Float32Array,
+  H: number,
+  I: number,
+): Float32Array {
   const G = 4 * H;
+  const w = new Float32Array((H + I + 1) * G);
+  for (let p = 0; p < G; p++) {
+    const scale = p >= 2 * H && p < 3 * H ? 2 : 1;
+    for (let q = 0; q < H; q++) w[q * G + p] = scale * wHh[p * H + q]!;
+    for (let q = 0; q < I; q++) w[(H + q) * G + p] = scale * wIh[p * I + q]!;
+    w[(H + I) * G + p] = scale * (bIh[p]! + bHh[p]!);
+  }
+  return w;
+}
+
+/** The rows [h | x_t] of this step's operand `[B, H + I + 1]` (the ones column stays). */
+function stepOperand(
+  operand: Float32Array,
+  h: Float32Array,
+  x: Float32Array,
+  xo: number,
+  B: number,
+  H: number,
+  I: number,
+): void {
+  const K = H + I + 1;
   for (let b = 0; b < B; b++) {
-    const r = b * G;
-    for (let j = 0; j < G; j++) a[r + j]! += xp[xo + r + j]!;
-    for (let j = 2 * H; j < 3 * H; j++) a[r + j]! *= 2;
+    operand.set(h.subarray(b * H, (b + 1) * H), b * K);
+    operand.set(x.subarray(xo + b * I, xo + (b + 1) * I), b * K + H);
   }
 }
 
@@ -198,45 +238,60 @@ function hiddenUpdate(
 }
 
 /**
- * Step t of the backward pass: the gate pre-activation gradients into dA `[B, 4H]`, and dH, dC
- * carried to step t - 1 (before the product dA W_hh, which the caller adds to dH).
+ * Step t of the backward pass: the gate pre-activation gradients into dA `[B, 4H]` and into columns
+ * t * B .. t * B + B of dAT `[4H, T * B]`, and dH, dC carried to step t - 1. dH + rec (rec: the
+ * previous step's product dA_{t+1} W_hh, zeros at the last step) is the gradient of h_t; what
+ * stays in dH is the part carried past the product (the caller adds the last rec at the end).
  */
 function stepGrad(
   dA: Float32Array,
+  dAT: Float32Array,
   gates: Float32Array,
   tanhC: Float32Array,
   cPrev: Float32Array,
   mask: Float32Array,
   dy: Float32Array | null,
   dH: Float32Array,
+  rec: Float32Array,
   dC: Float32Array,
   t: number,
   B: number,
   H: number,
 ): void {
   const G = 4 * H;
+  const N = dAT.length / G;
   const s = t * B * G;
   const sh = t * B * H;
   for (let b = 0; b < B; b++) {
     const m = mask[t * B + b]!;
     const r = s + b * G;
     const d = b * G;
+    const col = t * B + b;
     for (let j = 0; j < H; j++) {
       const k = b * H + j;
       const q = sh + k;
-      const dhn = m * (dH[k]! + (dy ? dy[q]! : 0)); // dL/dh'
+      const dh = dH[k]! + rec[k]!;
+      const dhn = m * (dh + (dy ? dy[q]! : 0)); // dL/dh'
       const i = gates[r + j]!;
       const f = gates[r + H + j]!;
       const g = gates[r + 2 * H + j]!;
       const o = gates[r + 3 * H + j]!;
       const tc = tanhC[q]!;
       const dcn = m * dC[k]! + dhn * o * (1 - tc * tc); // dL/dc'
-      dA[d + j] = dcn * g * i * (1 - i);
-      dA[d + H + j] = dcn * cPrev[q]! * f * (1 - f);
-      dA[d + 2 * H + j] = dcn * i * (1 - g * g);
-      dA[d + 3 * H + j] = dhn * tc * o * (1 - o);
+      const di = dcn * g * i * (1 - i);
+      const df = dcn * cPrev[q]! * f * (1 - f);
+      const dg = dcn * i * (1 - g * g);
+      const d_o = dhn * tc * o * (1 - o);
+      dA[d + j] = di;
+      dA[d + H + j] = df;
+      dA[d + 2 * H + j] = dg;
+      dA[d + 3 * H + j] = d_o;
+      dAT[j * N + col] = di;
+      dAT[(H + j) * N + col] = df;
+      dAT[(2 * H + j) * N + col] = dg;
+      dAT[(3 * H + j) * N + col] = d_o;
       dC[k] = (1 - m) * dC[k]! + dcn * f;
-      dH[k] = (1 - m) * dH[k]!;
+      dH[k] = (1 - m) * dh;
     }
   }
 }

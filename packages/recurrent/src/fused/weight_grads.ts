@@ -66,21 +66,3 @@ function copyColumns(
 ): void {
   for (let r = 0; r < rows; r++) dst.set(src.subarray(r * cols, (r + 1) * cols), r * width + at);
 }
-
-/**
- * Writes one step's gradients `step` `[B, G]` as columns `col0 .. col0 + B` of `dAT` `[G, N]`
- * (reads strided, writes contiguous runs of B).
- */
-export function scatterColumns(
-  step: Float32Array,
-  B: number,
-  G: number,
-  dAT: Float32Array,
-  N: number,
-  col0: number,
-): void {
-  for (let p = 0; p < G; p++) {
-    const o = p * N + col0;
-    for (let b = 0; b < B; b++) dAT[o + b] = step[b * G + p]!;
-  }
-}

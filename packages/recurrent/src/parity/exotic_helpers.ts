@@ -7,13 +7,17 @@ import { layoutOf, type Module } from '@archzoo/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { expect } from 'vitest';
 import type { CellState } from '../cell.js';
+import { compare, type FxTensor, GRAD_TOL, OUTPUT_TOL, toTensor } from './fixture_compare.js';
 
-/** A tensor as the fixtures store it. */
-export interface FxTensor {
-  shape: number[];
-  data: (number | string)[];
-  dtype?: 'int32';
-}
+export {
+  compare,
+  type FxTensor,
+  GRAD_TOL,
+  logObserved,
+  OUTPUT_TOL,
+  observed,
+  toTensor,
+} from './fixture_compare.js';
 
 export interface ExoticCase {
   name: string;
@@ -27,55 +31,10 @@ export interface ExoticCase {
   [extra: string]: unknown;
 }
 
-/** Forward tolerance: max |archzoo - reference| <= OUTPUT_TOL * max(1, max |reference|). */
-export const OUTPUT_TOL = 1e-5;
-/** Gradient tolerance, same scaling. */
-export const GRAD_TOL = 1e-4;
-
 export function cases<C = ExoticCase>(file: unknown): C[] {
   const list = (file as { cases?: unknown }).cases;
   if (!Array.isArray(list) || list.length === 0) throw new Error('exotic fixture: no cases');
   return list as C[];
-}
-
-export function toTensor(t: FxTensor): tf.Tensor {
-  return tf.tensor(t.data.map(Number), t.shape, t.dtype ?? 'float32');
-}
-
-/** Largest error seen per quantity (relative to max(1, |ref|)), for the final report. */
-export const observed = new Map<string, number>();
-
-/** Asserts max |actual - expected| <= tol * max(1, max |expected|) and records the ratio. */
-export function compare(
-  actual: tf.Tensor,
-  expected: FxTensor,
-  tol: number,
-  label: string,
-  stat: string,
-): void {
-  expect(actual.shape, `${label}: shape`).toEqual(expected.shape);
-  const a = actual.dataSync();
-  let err = 0;
-  let scale = 1;
-  expected.data.forEach((v, i) => {
-    const e = Math.fround(Number(v));
-    const d = Math.abs(a[i]! - e);
-    err = Number.isNaN(d) || d > err ? d : err;
-    scale = Math.max(scale, Math.abs(e));
-  });
-  observed.set(stat, Math.max(observed.get(stat) ?? 0, err / scale));
-  expect(err, `${label}: max abs error ${err} (bound ${tol} x ${scale})`).toBeLessThanOrEqual(
-    tol * scale,
-  );
-}
-
-/** Prints the largest errors when ARCHZOO_PARITY_LOG is set (call from afterAll). */
-export function logObserved(backend: string): void {
-  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process
-    ?.env;
-  if (!env?.ARCHZOO_PARITY_LOG) return;
-  for (const [k, v] of observed) console.log(`[parity ${backend}] ${k}: ${v.toExponential(2)}`);
-  observed.clear();
 }
 
 /** Loads the fixture's parameters and checks that stateDict() gives them back exactly. */

@@ -14,13 +14,9 @@ import { LSTM } from '../lstm.js';
 import { LSTMCell } from '../lstm_cell.js';
 import { RNN } from '../rnn.js';
 import { RNNCell } from '../rnn_cell.js';
+import { compare, type FxTensor, GRAD_TOL, OUTPUT_TOL, toTensor } from './fixture_compare.js';
 
-/** A tensor as the fixtures store it: torch shape, row-major values. */
-export interface FxTensor {
-  shape: number[];
-  data: (number | string)[];
-  dtype?: 'int32';
-}
+export { GRAD_TOL, logObserved, OUTPUT_TOL, observed } from './fixture_compare.js';
 
 /** One parity case (see gen_fixtures.py for the meaning of each field). */
 export interface RnnCase {
@@ -36,19 +32,10 @@ export interface RnnCase {
   grads: { params: Record<string, FxTensor> } & Record<string, FxTensor>;
 }
 
-/** Forward tolerance: max |archzoo - torch| <= OUTPUT_TOL * max(1, max |torch|). */
-export const OUTPUT_TOL = 1e-5;
-/** Gradient tolerance (same scaling). */
-export const GRAD_TOL = 1e-4;
-
 export function parityCases(file: unknown): RnnCase[] {
   const cases = (file as { cases?: unknown }).cases;
   if (!Array.isArray(cases) || cases.length === 0) throw new Error('rnn fixture: no cases');
   return cases as RnnCase[];
-}
-
-function toTensor(t: FxTensor): tf.Tensor {
-  return tf.tensor(t.data.map(Number), t.shape, t.dtype ?? 'float32');
 }
 
 const camel = (s: string) => s.replace(/_([a-z])/g, (_, ch: string) => ch.toUpperCase());
@@ -75,34 +62,6 @@ function build(c: RnnCase): AnyRecurrent {
     case 'GRUCell':
       return new GRUCell(o);
   }
-}
-
-/** Largest error seen per quantity, printed when ARCHZOO_PARITY_LOG is set. */
-export const observed = new Map<string, number>();
-
-function compare(actual: tf.Tensor, expected: FxTensor, tol: number, label: string, stat: string) {
-  expect(actual.shape, `${label}: shape`).toEqual(expected.shape);
-  const a = actual.dataSync();
-  let err = 0;
-  let scale = 1;
-  expected.data.forEach((value, i) => {
-    const e = Math.fround(Number(value));
-    const d = Math.abs(a[i]! - e);
-    err = Number.isNaN(d) || d > err ? d : err;
-    scale = Math.max(scale, Math.abs(e));
-  });
-  observed.set(stat, Math.max(observed.get(stat) ?? 0, err / scale));
-  expect(err, `${label}: max abs error ${err} (bound ${tol} x ${scale})`).toBeLessThanOrEqual(
-    tol * scale,
-  );
-}
-
-export function logObserved(backend: string): void {
-  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process
-    ?.env;
-  if (!env?.ARCHZOO_PARITY_LOG) return;
-  for (const [k, v] of observed) console.log(`[parity ${backend}] ${k}: ${v.toExponential(2)}`);
-  observed.clear();
 }
 
 /** Runs the module on the case's inputs: its outputs by fixture name (output, h, c). */
