@@ -14,7 +14,7 @@
  */
 import type { ValuesBackend } from '@archzoo/core';
 import type * as tf from '@tensorflow/tfjs-core';
-import { addInto, denseMath, transpose } from './dense_math.js';
+import { addInto, denseMath, transpose, transposeBlock } from './dense_math.js';
 import {
   f32,
   f32Copy,
@@ -22,7 +22,11 @@ import {
   type KernelArgs,
   output,
   outputArray,
+  releaseArrays,
+  savedArray,
+  savedBox,
   scratch,
+  takeSaved,
 } from './kernel_args.js';
 import { projectInputs } from './projection.js';
 import { weightGrads } from './weight_grads.js';
@@ -30,13 +34,17 @@ import { weightGrads } from './weight_grads.js';
 export const GRU_SEQUENCE = 'ArchzooGruSequence';
 export const GRU_SEQUENCE_GRAD = 'ArchzooGruSequenceGrad';
 
+/** The activations the GRU forward kernel saves for the backward kernel. */
+const GRU_SAVED = ['rz', 'n', 'hpn', 'hPrev'] as const;
+
 /**
  * Inputs of `ArchzooGruSequence`: x `[T, B, I]`, h0 `[B, H]`, wIh `[3H, I]`, wHh `[3H, H]`, bIh and
  * bHh `[3H]`, mask `[T, B]` (all present: zeros and ones stand in for absent ones). Outputs:
- * y `[T, B, H]`, h_T `[B, H]`, then what the backward pass reads: the gate activations r, z, n
- * `[T, B, 3H]`, h W_hn^T + b_hn `[T, B, H]` and h_{t-1} of every step `[T, B, H]`.
+ * y `[T, B, H]`, h_T `[B, H]`. What the backward pass reads (the gate activations σ(r), σ(z)
+ * `[T, B, 2H]` and n `[T, B, H]`, h W_hn^T + b_hn `[T, B, H]` and h_{t-1} of every step
+ * `[T, B, H]`) goes into the attrs' box (`savedAttrs`), when there is one.
  */
-export function gruSequenceKernel({ inputs, backend: be }: KernelArgs): tf.TensorInfo[] {
+export function gruSequenceKernel({ inputs, backend: be, attrs }: KernelArgs): tf.TensorInfo[] {
   const backend = be as unknown as ValuesBackend;
   const math = denseMath(backend);
   const [T, B] = inputs.x!.shape as [number, number, number];
@@ -49,13 +57,13 @@ export function gruSequenceKernel({ inputs, backend: be }: KernelArgs): tf.Tenso
   const bias = bIh.map((b, j) => b + (j < 2 * H ? bHh[j]! : 0)); // b_ih + [b_hr, b_hz, 0]
   const xp = projectInputs(math, x, T * B, f32(backend, inputs.wIh!), bias, 'gru.xp'); // [T * B, 3H]
   // each array is overwritten whole, step by step
-  const gates = outputArray(backend, 'gru.gates', T * B * G); // [T, B, 3H]: r, z, n
-  const hpn = outputArray(backend, 'gru.hpn', T * B * H);
-  const hPrev = outputArray(backend, 'gru.hPrev', T * B * H);
+  const rzAll = savedArray(T * B * 2 * H); // [T, B, 2H]: r, z (σ computed in place)
+  const nAll = savedArray(T * B * H); // [T, B, H]: n
+  const hpn = savedArray(T * B * H);
+  const hPrev = savedArray(T * B * H);
   const y = outputArray(backend, 'gru.y', T * B * H);
   const h = f32Copy(backend, inputs.h0!);
   const hp = new Float32Array(B * G); // h W_hh^T
-  const rz = new Float32Array(B * 2 * H);
   const n = new Float32Array(B * H);
   const wHhT = math.hold(transpose(f32(backend, inputs.wHh!), G, H), H, G); // [H, 3H]
   try {
@@ -64,62 +72,68 @@ export function gruSequenceKernel({ inputs, backend: be }: KernelArgs): tf.Tenso
       const sh = t * B * H;
       hPrev.set(h, sh);
       math.matmul(h, B, wHhT, hp);
+      const rz = rzAll.subarray(t * B * 2 * H, (t + 1) * B * 2 * H);
       resetUpdateInputs(rz, xp, s, hp, B, H);
       math.sigmoid(rz);
       candidateInputs(n, hpn, sh, xp, s, hp, rz, bHh, B, H);
       math.sigmoid(n);
-      hiddenUpdate(rz, n, gates, s, mask, t * B, h, y, sh, B, H);
+      hiddenUpdate(rz, n, nAll, mask, t * B, h, y, sh, B, H);
     }
   } finally {
     math.release(wHhT);
   }
-  return [
-    output(backend, y, [T, B, H]),
-    output(backend, h, [B, H]),
-    output(backend, gates, [T, B, G]),
-    output(backend, hpn, [T, B, H]),
-    output(backend, hPrev, [T, B, H]),
-  ];
+  const box = savedBox(attrs);
+  if (box) box.arrays = { rz: rzAll, n: nAll, hpn, hPrev };
+  else releaseArrays([rzAll, nAll, hpn, hPrev]);
+  return [output(backend, y, [T, B, H]), output(backend, h, [B, H])];
 }
 
 /**
  * Inputs of `ArchzooGruSequenceGrad`: the gradients dy `[T, B, H]` and dh `[B, H]` of the outputs
- * (each optional: absent means zero), the saved gates, hpn, hPrev, and x, wHh, mask. Outputs: the
- * gradients of the input projection of all steps, transposed, dA_x^T `[3H, T * B]`, dh0 `[B, H]`,
- * dW_ih `[3H, I]`,
- * dW_hh `[3H, H]`, db_ih and db_hh `[3H]`.
+ * (each optional: absent means zero), and x, wHh, mask; attrs: the forward kernel's (its box holds
+ * the saved σ(r), σ(z), n, hpn, hPrev, given back to the pool here). Outputs: dh0 `[B, H]`, dW_ih
+ * `[3H, I]`, dW_hh `[3H, H]`, db_ih and db_hh `[3H]`; the gradients of the input projection of all
+ * steps, transposed, dA_x^T `[3H, T * B]`, go into the box (an array valid until the next call:
+ * the gradient function takes dx from it at once).
  */
-export function gruSequenceGradKernel({ inputs, backend: be }: KernelArgs): tf.TensorInfo[] {
+export function gruSequenceGradKernel({ inputs, backend: be, attrs }: KernelArgs): tf.TensorInfo[] {
   const backend = be as unknown as ValuesBackend;
   const math = denseMath(backend);
   const [T, B, I] = inputs.x!.shape as [number, number, number];
   const H = inputs.wHh!.shape[1]!;
   const G = 3 * H;
+  const saved = takeSaved(GRU_SEQUENCE_GRAD, attrs, GRU_SAVED);
+  const [rz, n, hpn, hPrev] = saved as [Float32Array, Float32Array, Float32Array, Float32Array];
   const dH = inputs.dh ? f32Copy(backend, inputs.dh) : new Float32Array(B * H);
   const view = (name: string) => f32View(backend, inputs[name]!); // taken again after each product
   // [3H, T * B]: d(x W_ih^T + b_ih) and d(h W_hh^T + b_hh) of every step, transposed
   const dAxT = outputArray(backend, 'gru.dAxT', G * T * B);
   const dAhT = scratch('gru.dAhT', G * T * B);
-  const dAx = new Float32Array(B * G); // this step's [B, 3H]
-  const dAh = new Float32Array(B * G);
+  const dAh = new Float32Array(B * G); // this step's [B, 3H]
+  const dAn = new Float32Array(B * H); // its n block of dA_x (the r, z blocks are dA_h's)
+  const dAnT = dAxT.subarray(2 * H * T * B); // [H, T * B]: the n rows of dAxT
   const rec = new Float32Array(B * H); // dA_h,{t+1} W_hh, added to dH by the next stepGrad
   const wHh = math.hold(f32(backend, inputs.wHh!), G, H); // [3H, H]
   try {
     for (let t = T - 1; t >= 0; t--) {
       const dy = inputs.dy ? view('dy') : null;
-      const [g, hpn, hPrev] = [view('gates'), view('hpn'), view('hPrev')];
-      stepGrad(dAx, dAh, dAxT, dAhT, g, hpn, hPrev, view('mask'), dy, dH, rec, t, B, H);
+      stepGrad(dAn, dAh, rz, n, hpn, hPrev, view('mask'), dy, dH, rec, t, B, H);
+      transposeBlock(dAh, B, G, dAhT, T * B, t * B);
+      transposeBlock(dAn, B, H, dAnT, T * B, t * B);
       math.matmul(dAh, B, wHh, rec); // dA_h W_hh: [B, H]
     }
     addInto(dH, rec);
+    dAxT.set(dAhT.subarray(0, 2 * H * T * B)); // the r and z gradients are the same in both
   } finally {
     math.release(wHh);
   }
   // each reads its view before its product allocates
-  const gh = weightGrads(math, dAhT, G, T * B, [{ values: view('hPrev'), cols: H }]);
+  const gh = weightGrads(math, dAhT, G, T * B, [{ values: hPrev, cols: H }]);
+  const box = savedBox(attrs);
+  if (box) box.arrays = { dAxT }; // for dx, read by the gradient function right after this kernel
   const gx = weightGrads(math, dAxT, G, T * B, [{ values: view('x'), cols: I }]);
+  releaseArrays(saved);
   return [
-    output(backend, dAxT, [G, T * B]),
     output(backend, dH, [B, H]),
     output(backend, gx.weights[0]!, [G, I]),
     output(backend, gh.weights[0]!, [G, H]),
@@ -173,14 +187,13 @@ function candidateInputs(
 }
 
 /**
- * n holds σ(2 a_n): n = tanh(a_n), the gates r, z, n stored (from offset go), h' = (1 - z) n + z h,
- * then the masked update of h and the step's output y (from offset yo).
+ * n holds σ(2 a_n): n = tanh(a_n), stored into nAll (from offset yo), h' = (1 - z) n + z h, then
+ * the masked update of h and the step's output y (from offset yo).
  */
 function hiddenUpdate(
   rz: Float32Array,
   n: Float32Array,
-  gates: Float32Array,
-  go: number,
+  nAll: Float32Array,
   mask: Float32Array,
   mo: number,
   h: Float32Array,
@@ -191,14 +204,11 @@ function hiddenUpdate(
 ): void {
   for (let b = 0; b < B; b++) {
     const m = mask[mo + b]!;
-    const r0 = go + b * 3 * H;
     for (let j = 0; j < H; j++) {
       const k = b * H + j;
       const z = rz[b * 2 * H + H + j]!;
       const nv = 2 * n[k]! - 1;
-      gates[r0 + j] = rz[b * 2 * H + j]!;
-      gates[r0 + H + j] = z;
-      gates[r0 + 2 * H + j] = nv;
+      nAll[yo + k] = nv;
       const hn = nv + z * (h[k]! - nv); // (1 - z) n + z h
       if (m === 1) {
         h[k] = hn;
@@ -212,18 +222,17 @@ function hiddenUpdate(
 }
 
 /**
- * Step t of the backward pass: the gradients of the input and hidden projections into dAx, dAh
- * `[B, 3H]` and into columns t * B .. t * B + B of dAxT, dAhT `[3H, T * B]`, and dH carried to
- * step t - 1. dH + rec (rec: the previous step's product dA_h,{t+1} W_hh, zeros at the last step)
- * is the gradient of h_t; what stays in dH is the part carried past the product (the caller adds
- * the last rec at the end).
+ * Step t of the backward pass, from the saved σ(r), σ(z) `rz` and n: the gradients of the hidden
+ * projection into dAh `[B, 3H]`, of the input projection's n block into dAn `[B, H]` (its r, z
+ * blocks are dAh's), and dH carried to step t - 1. dH + rec (rec: the previous step's product
+ * dA_h,{t+1} W_hh, zeros at the last step) is the gradient of h_t; what stays in dH is the part
+ * carried past the product (the caller adds the last rec at the end).
  */
 function stepGrad(
-  dAx: Float32Array,
+  dAn: Float32Array,
   dAh: Float32Array,
-  dAxT: Float32Array,
-  dAhT: Float32Array,
-  gates: Float32Array,
+  rz: Float32Array,
+  n: Float32Array,
   hpn: Float32Array,
   hPrev: Float32Array,
   mask: Float32Array,
@@ -235,41 +244,27 @@ function stepGrad(
   H: number,
 ): void {
   const G = 3 * H;
-  const N = dAxT.length / G;
-  const s = t * B * G;
   const sh = t * B * H;
   for (let b = 0; b < B; b++) {
     const m = mask[t * B + b]!;
-    const r0 = s + b * G;
+    const r0 = (t * B + b) * 2 * H;
     const d = b * G;
-    const col = t * B + b;
     for (let j = 0; j < H; j++) {
       const k = b * H + j;
       const q = sh + k;
       const dh = dH[k]! + rec[k]!;
       const dhn = m * (dh + (dy ? dy[q]! : 0)); // dL/dh'
-      const r = gates[r0 + j]!;
-      const z = gates[r0 + H + j]!;
-      const nv = gates[r0 + 2 * H + j]!;
+      const r = rz[r0 + j]!;
+      const z = rz[r0 + H + j]!;
+      const nv = n[q]!;
       const dan = dhn * (1 - z) * (1 - nv * nv);
       const dar = dan * hpn[q]! * r * (1 - r);
       const daz = dhn * (hPrev[q]! - nv) * z * (1 - z);
       const dahn = dan * r;
-      dAx[d + j] = dar;
-      dAx[d + H + j] = daz;
-      dAx[d + 2 * H + j] = dan;
+      dAn[k] = dan;
       dAh[d + j] = dar;
       dAh[d + H + j] = daz;
       dAh[d + 2 * H + j] = dahn;
-      const c0 = j * N + col;
-      const c1 = (H + j) * N + col;
-      const c2 = (2 * H + j) * N + col;
-      dAxT[c0] = dar;
-      dAxT[c1] = daz;
-      dAxT[c2] = dan;
-      dAhT[c0] = dar;
-      dAhT[c1] = daz;
-      dAhT[c2] = dahn;
       dH[k] = (1 - m) * dh + dhn * z;
     }
   }

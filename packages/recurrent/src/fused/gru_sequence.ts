@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { GRU_SEQUENCE } from './gru_kernels.js';
+import { savedAttrs } from './kernel_args.js';
 import { checkSequenceArgs, registerFusedRecurrentKernels } from './register.js';
 
 /** Arguments of a GRU sequence pass, PyTorch's layout (one layer, one direction). */
@@ -58,7 +59,7 @@ export function fusedGruSequence(a: GruSequenceArgs): GruSequenceResult {
     };
     const outs = tf
       .engine()
-      .runKernel(GRU_SEQUENCE, inputs as tf.NamedTensorMap, {}) as tf.Tensor[];
+      .runKernel(GRU_SEQUENCE, inputs as tf.NamedTensorMap, savedAttrs()) as tf.Tensor[];
     return { output: outs[0] as tf.Tensor3D, h: outs[1] as tf.Tensor2D };
   });
 }

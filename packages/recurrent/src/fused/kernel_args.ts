@@ -60,3 +60,64 @@ export function output(
 ): tf.TensorInfo {
   return makeOutput(backend, shape, 'float32', values);
 }
+
+/**
+ * Where a fused forward kernel leaves the activations its backward kernel reads: a box passed in
+ * the kernel's attrs (tfjs hands the same attrs object to the gradient function). Keeping them out
+ * of the kernel's outputs spares tfjs a zero gradient tensor for each of them in the backward pass
+ * and the copies of them onto (and, for the saved outputs, within) the wasm heap. The box lives as
+ * long as the op's tape node: dropped with it when no backward pass runs.
+ */
+export interface SavedActivations {
+  arrays?: Record<string, Float32Array>;
+}
+
+/** The attrs of a fused forward kernel: a fresh box for its saved activations. */
+export function savedAttrs(): tf.NamedAttrMap {
+  return { saved: {} as SavedActivations } as unknown as tf.NamedAttrMap;
+}
+
+/** The box in a kernel's attrs, if any. */
+export function savedBox(attrs: tf.NamedAttrMap | undefined): SavedActivations | undefined {
+  return (attrs as { saved?: SavedActivations } | undefined)?.saved;
+}
+
+const POOL = new Map<number, Float32Array[]>();
+const POOL_DEPTH = 8;
+
+/**
+ * An array of `length` floats for a saved activation (NOT zeroed: the caller overwrites all of
+ * it): one given back by `releaseArrays` when there is one, else a new one.
+ */
+export function savedArray(length: number): Float32Array {
+  return POOL.get(length)?.pop() ?? new Float32Array(length);
+}
+
+/** Gives arrays made by `savedArray` back for reuse (never use them after). */
+export function releaseArrays(arrays: Iterable<Float32Array>): void {
+  for (const a of arrays) {
+    let list = POOL.get(a.length);
+    if (!list) {
+      list = [];
+      POOL.set(a.length, list);
+    }
+    if (list.length < POOL_DEPTH && !list.includes(a)) list.push(a);
+  }
+}
+
+/**
+ * The saved activations `names` of a backward kernel's attrs; the box is emptied (its arrays are
+ * the caller's now, to give back with `releaseArrays` when done).
+ */
+export function takeSaved(
+  where: string,
+  attrs: tf.NamedAttrMap | undefined,
+  names: readonly string[],
+): Float32Array[] {
+  const box = savedBox(attrs);
+  const arrays = box?.arrays;
+  if (!arrays || names.some((n) => !arrays[n]))
+    throw new Error(`${where}: the forward pass's saved activations are missing (already used?)`);
+  box.arrays = undefined;
+  return names.map((n) => arrays[n]!);
+}

@@ -17,20 +17,35 @@
  */
 import type { ValuesBackend } from '@archzoo/core';
 import type * as tf from '@tensorflow/tfjs-core';
-import { addInto, denseMath } from './dense_math.js';
-import { f32, f32Copy, f32View, type KernelArgs, output, outputArray } from './kernel_args.js';
+import { addInto, denseMath, transposeBlock } from './dense_math.js';
+import {
+  f32,
+  f32Copy,
+  f32View,
+  type KernelArgs,
+  output,
+  outputArray,
+  releaseArrays,
+  savedArray,
+  savedBox,
+  takeSaved,
+} from './kernel_args.js';
 import { weightGrads } from './weight_grads.js';
 
 export const LSTM_SEQUENCE = 'ArchzooLstmSequence';
 export const LSTM_SEQUENCE_GRAD = 'ArchzooLstmSequenceGrad';
 
+/** The activations the LSTM forward kernel saves for the backward kernel. */
+const LSTM_SAVED = ['gates', 'tanhC', 'hPrev', 'cPrev'] as const;
+
 /**
  * Inputs of `ArchzooLstmSequence`: x `[T, B, I]`, h0 and c0 `[B, H]`, wIh `[4H, I]`, wHh `[4H, H]`,
  * bIh and bHh `[4H]`, mask `[T, B]` (all present: zeros and ones stand in for absent ones).
- * Outputs: y `[T, B, H]`, h_T and c_T `[B, H]`, then what the backward pass reads: the gate
- * activations `[T, B, 4H]`, tanh(c') `[T, B, H]`, h_{t-1} and c_{t-1} of every step `[T, B, H]`.
+ * Outputs: y `[T, B, H]`, h_T and c_T `[B, H]`. What the backward pass reads (the gate activations
+ * `[T, B, 4H]`, tanh(c') `[T, B, H]`, h_{t-1} and c_{t-1} of every step `[T, B, H]`) goes into the
+ * attrs' box (`savedAttrs`), when there is one.
  */
-export function lstmSequenceKernel({ inputs, backend: be }: KernelArgs): tf.TensorInfo[] {
+export function lstmSequenceKernel({ inputs, backend: be, attrs }: KernelArgs): tf.TensorInfo[] {
   const backend = be as unknown as ValuesBackend;
   const math = denseMath(backend);
   const [T, B, I] = inputs.x!.shape as [number, number, number];
@@ -40,10 +55,10 @@ export function lstmSequenceKernel({ inputs, backend: be }: KernelArgs): tf.Tens
   const x = f32(backend, inputs.x!);
   const mask = f32(backend, inputs.mask!);
   // [T, B, 4H]: the gate activations (each array is overwritten whole, step by step)
-  const gates = outputArray(backend, 'lstm.gates', T * B * G);
-  const tanhC = outputArray(backend, 'lstm.tanhC', T * B * H);
-  const hPrev = outputArray(backend, 'lstm.hPrev', T * B * H);
-  const cPrev = outputArray(backend, 'lstm.cPrev', T * B * H);
+  const gates = savedArray(T * B * G);
+  const tanhC = savedArray(T * B * H);
+  const hPrev = savedArray(T * B * H);
+  const cPrev = savedArray(T * B * H);
   const y = outputArray(backend, 'lstm.y', T * B * H);
   const h = f32Copy(backend, inputs.h0!);
   const c = f32Copy(backend, inputs.c0!);
@@ -79,30 +94,37 @@ export function lstmSequenceKernel({ inputs, backend: be }: KernelArgs): tf.Tens
   } finally {
     math.release(w);
   }
-  return [
-    output(backend, y, [T, B, H]),
-    output(backend, h, [B, H]),
-    output(backend, c, [B, H]),
-    output(backend, gates, [T, B, G]),
-    output(backend, tanhC, [T, B, H]),
-    output(backend, hPrev, [T, B, H]),
-    output(backend, cPrev, [T, B, H]),
-  ];
+  const box = savedBox(attrs);
+  if (box) box.arrays = { gates, tanhC, hPrev, cPrev };
+  else releaseArrays([gates, tanhC, hPrev, cPrev]);
+  return [output(backend, y, [T, B, H]), output(backend, h, [B, H]), output(backend, c, [B, H])];
 }
 
 /**
  * Inputs of `ArchzooLstmSequenceGrad`: the gradients dy `[T, B, H]`, dh `[B, H]`, dc `[B, H]` of
- * the outputs (each optional: absent means zero), the saved gates, tanhC, hPrev, cPrev, and x,
- * wHh, mask. Outputs: the pre-activation gradients of all steps, transposed, dA^T `[4H, T * B]`,
- * dh0, dc0 `[B, H]`,
- * dW_ih `[4H, I]`, dW_hh `[4H, H]`, db `[4H]` (the gradient of b_ih and of b_hh alike).
+ * the outputs (each optional: absent means zero), and x, wHh, mask; attrs: the forward kernel's
+ * (its box holds the saved gates, tanhC, hPrev, cPrev, given back to the pool here). Outputs:
+ * dh0, dc0 `[B, H]`, dW_ih `[4H, I]`, dW_hh `[4H, H]`, db `[4H]` (the gradient of b_ih and of b_hh
+ * alike); the pre-activation gradients of all steps, transposed, dA^T `[4H, T * B]`, go into the
+ * box (an array valid until the next call: the gradient function takes dx from it at once).
  */
-export function lstmSequenceGradKernel({ inputs, backend: be }: KernelArgs): tf.TensorInfo[] {
+export function lstmSequenceGradKernel({
+  inputs,
+  backend: be,
+  attrs,
+}: KernelArgs): tf.TensorInfo[] {
   const backend = be as unknown as ValuesBackend;
   const math = denseMath(backend);
   const [T, B, I] = inputs.x!.shape as [number, number, number];
   const H = inputs.wHh!.shape[1]!;
   const G = 4 * H;
+  const saved = takeSaved(LSTM_SEQUENCE_GRAD, attrs, LSTM_SAVED);
+  const [gates, tanhC, hPrev, cPrev] = saved as [
+    Float32Array,
+    Float32Array,
+    Float32Array,
+    Float32Array,
+  ];
   const dH = inputs.dh ? f32Copy(backend, inputs.dh) : new Float32Array(B * H);
   const dC = inputs.dc ? f32Copy(backend, inputs.dc) : new Float32Array(B * H);
   const view = (name: string) => f32View(backend, inputs[name]!); // taken again after each product
@@ -113,20 +135,22 @@ export function lstmSequenceGradKernel({ inputs, backend: be }: KernelArgs): tf.
   try {
     for (let t = T - 1; t >= 0; t--) {
       const dy = inputs.dy ? view('dy') : null;
-      const g = view('gates');
-      stepGrad(dA, dAT, g, view('tanhC'), view('cPrev'), view('mask'), dy, dH, rec, dC, t, B, H);
+      stepGrad(dA, gates, tanhC, cPrev, view('mask'), dy, dH, rec, dC, t, B, H);
+      transposeBlock(dA, B, G, dAT, T * B, t * B);
       math.matmul(dA, B, wHh, rec); // dA_t W_hh: [B, H]
     }
     addInto(dH, rec);
   } finally {
     math.release(wHh);
   }
+  const box = savedBox(attrs);
+  if (box) box.arrays = { dAT }; // for dx, read by the gradient function right after this kernel
   const grads = weightGrads(math, dAT, G, T * B, [
-    { values: view('hPrev'), cols: H },
+    { values: hPrev, cols: H },
     { values: view('x'), cols: I },
-  ]); // (reads the views before its product allocates)
+  ]); // (reads the view before its product allocates)
+  releaseArrays(saved);
   return [
-    output(backend, dAT, [G, T * B]),
     output(backend, dH, [B, H]),
     output(backend, dC, [B, H]),
     output(backend, grads.weights[1]!, [G, I]),
@@ -238,14 +262,12 @@ function hiddenUpdate(
 }
 
 /**
- * Step t of the backward pass: the gate pre-activation gradients into dA `[B, 4H]` and into columns
- * t * B .. t * B + B of dAT `[4H, T * B]`, and dH, dC carried to step t - 1. dH + rec (rec: the
+ * Step t of the backward pass: the gate pre-activation gradients into dA `[B, 4H]`, and dH, dC carried to step t - 1. dH + rec (rec: the
  * previous step's product dA_{t+1} W_hh, zeros at the last step) is the gradient of h_t; what
  * stays in dH is the part carried past the product (the caller adds the last rec at the end).
  */
 function stepGrad(
   dA: Float32Array,
-  dAT: Float32Array,
   gates: Float32Array,
   tanhC: Float32Array,
   cPrev: Float32Array,
@@ -259,14 +281,12 @@ function stepGrad(
   H: number,
 ): void {
   const G = 4 * H;
-  const N = dAT.length / G;
   const s = t * B * G;
   const sh = t * B * H;
   for (let b = 0; b < B; b++) {
     const m = mask[t * B + b]!;
     const r = s + b * G;
     const d = b * G;
-    const col = t * B + b;
     for (let j = 0; j < H; j++) {
       const k = b * H + j;
       const q = sh + k;
@@ -286,10 +306,6 @@ function stepGrad(
       dA[d + H + j] = df;
       dA[d + 2 * H + j] = dg;
       dA[d + 3 * H + j] = d_o;
-      dAT[j * N + col] = di;
-      dAT[(H + j) * N + col] = df;
-      dAT[(2 * H + j) * N + col] = dg;
-      dAT[(3 * H + j) * N + col] = d_o;
       dC[k] = (1 - m) * dC[k]! + dcn * f;
       dH[k] = (1 - m) * dh;
     }

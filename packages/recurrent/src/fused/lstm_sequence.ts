@@ -3,6 +3,7 @@
  * backward pass (BPTT), on the cpu and wasm backends. See lstm_kernels.ts for the math.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { savedAttrs } from './kernel_args.js';
 import { LSTM_SEQUENCE } from './lstm_kernels.js';
 import { checkSequenceArgs, registerFusedRecurrentKernels } from './register.js';
 
@@ -64,7 +65,7 @@ export function fusedLstmSequence(a: LstmSequenceArgs): LstmSequenceResult {
     };
     const outs = tf
       .engine()
-      .runKernel(LSTM_SEQUENCE, inputs as tf.NamedTensorMap, {}) as tf.Tensor[];
+      .runKernel(LSTM_SEQUENCE, inputs as tf.NamedTensorMap, savedAttrs()) as tf.Tensor[];
     return {
       output: outs[0] as tf.Tensor3D,
       h: outs[1] as tf.Tensor2D,
