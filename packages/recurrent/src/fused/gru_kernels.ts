@@ -7,10 +7,13 @@
  *   n = tanh(x W_in^T + b_in + r (h W_hn^T + b_hn)),  h' = (1 - z) n + z h
  *   h_t = m h' + (1 - m) h_{t-1},  y_t = m h'
  *
- * Forward: the input projection of all steps is one product (b_hr, b_hz folded in); each step is
- * one product h W_hh^T and one pass of the nonlinearities. Backward: per step one pass for the
- * gate gradients and one product dA_t W_hh; the weight and bias gradients of all steps in one
- * product per weight at the end (weight_grads.ts).
+ * Forward: the n block's input projection of all steps is one product (b_in folded in); each step
+ * is two products: σ([h | x_t | 1] · [W_hrz^T; W_irz^T; b_irz + b_hrz]) `[B, 2H]` straight into the
+ * saved σ(r), σ(z) (their input projection and biases ride in it, as in the LSTM: no separate add
+ * pass and sigmoid call), and h W_hn^T `[B, H]`; then one pass for n's input, σ, and one pass of
+ * the state update. Backward: per step one pass for the gate gradients and one product
+ * dA_t W_hh; the weight and bias gradients of all steps in one product per weight at the end
+ * (weight_grads.ts).
  */
 import type { ValuesBackend } from '@archzoo/core';
 import type * as tf from '@tensorflow/tfjs-core';
@@ -47,40 +50,45 @@ const GRU_SAVED = ['rz', 'n', 'hpn', 'hPrev'] as const;
 export function gruSequenceKernel({ inputs, backend: be, attrs }: KernelArgs): tf.TensorInfo[] {
   const backend = be as unknown as ValuesBackend;
   const math = denseMath(backend);
-  const [T, B] = inputs.x!.shape as [number, number, number];
+  const [T, B, I] = inputs.x!.shape as [number, number, number];
   const H = inputs.h0!.shape[1]!;
-  const G = 3 * H;
+  const K = H + I + 1; // the r, z product's inner size: h, x_t, 1
   const x = f32(backend, inputs.x!);
   const mask = f32(backend, inputs.mask!);
+  const wIh = f32(backend, inputs.wIh!);
+  const wHh = f32(backend, inputs.wHh!);
   const bIh = f32(backend, inputs.bIh!);
   const bHh = f32(backend, inputs.bHh!);
-  const bias = bIh.map((b, j) => b + (j < 2 * H ? bHh[j]! : 0)); // b_ih + [b_hr, b_hz, 0]
-  const xp = projectInputs(math, x, T * B, f32(backend, inputs.wIh!), bias, 'gru.xp'); // [T * B, 3H]
+  // the n block's input projection of all steps, x W_in^T + b_in: [T * B, H]
+  const xpn = projectInputs(math, x, T * B, wIh.subarray(2 * H * I), bIh.subarray(2 * H), 'gru.xp');
   // each array is overwritten whole, step by step
-  const rzAll = savedArray(T * B * 2 * H); // [T, B, 2H]: r, z (σ computed in place)
+  const rzAll = savedArray(T * B * 2 * H); // [T, B, 2H]: σ(r), σ(z)
   const nAll = savedArray(T * B * H); // [T, B, H]: n
   const hpn = savedArray(T * B * H);
   const hPrev = savedArray(T * B * H);
   const y = outputArray(backend, 'gru.y', T * B * H);
   const h = f32Copy(backend, inputs.h0!);
-  const hp = new Float32Array(B * G); // h W_hh^T
+  const hn = new Float32Array(B * H); // h W_hn^T
   const n = new Float32Array(B * H);
-  const wHhT = math.hold(transpose(f32(backend, inputs.wHh!), G, H), H, G); // [H, 3H]
+  const operand = new Float32Array(B * K); // [B, K]: [h | x_t | 1]
+  for (let b = 0; b < B; b++) operand[b * K + K - 1] = 1;
+  const wRz = math.hold(resetUpdateWeights(wHh, wIh, bIh, bHh, H, I), K, 2 * H); // [K, 2H]
+  const wHn = math.hold(transpose(wHh.subarray(2 * H * H), H, H), H, H); // [H, H]
   try {
     for (let t = 0; t < T; t++) {
-      const s = t * B * G;
       const sh = t * B * H;
       hPrev.set(h, sh);
-      math.matmul(h, B, wHhT, hp);
+      stepOperand(operand, h, x, t * B * I, B, H, I);
+      math.matmulSigmoid(operand, B, wRz, rzAll, t * B * 2 * H); // σ([h | x_t | 1] W_rz)
+      math.matmul(h, B, wHn, hn);
       const rz = rzAll.subarray(t * B * 2 * H, (t + 1) * B * 2 * H);
-      resetUpdateInputs(rz, xp, s, hp, B, H);
-      math.sigmoid(rz);
-      candidateInputs(n, hpn, sh, xp, s, hp, rz, bHh, B, H);
+      candidateInputs(n, hpn, sh, xpn, hn, rz, bHh, B, H);
       math.sigmoid(n);
       hiddenUpdate(rz, n, nAll, mask, t * B, h, y, sh, B, H);
     }
   } finally {
-    math.release(wHhT);
+    math.release(wRz);
+    math.release(wHn);
   }
   const box = savedBox(attrs);
   if (box) box.arrays = { rz: rzAll, n: nAll, hpn, hPrev };
@@ -145,43 +153,66 @@ export function gruSequenceGradKernel({ inputs, backend: be, attrs }: KernelArgs
 // The per-step passes, as small functions: V8 optimizes a function called for every step much
 // sooner than the long loops of a kernel body it enters once per call (about 10x faster here).
 
-/** rz = the r and z pre-activations of this step, xp + h W_hh^T: `[B, 2H]`. */
-function resetUpdateInputs(
-  rz: Float32Array,
-  xp: Float32Array,
+/**
+ * The right operand of every step's r, z product, `[H + I + 1, 2H]`: the r, z rows of W_hh^T, then
+ * of W_ih^T, then b_ih + b_hh.
+ */
+function resetUpdateWeights(
+  wHh: Float32Array,
+  wIh: Float32Array,
+  bIh: Float32Array,
+  bHh: Float32Array,
+  H: number,
+  I: number,
+): Float32Array {
+  const G = 2 * H;
+  const w = new Float32Array((H + I + 1) * G);
+  for (let p = 0; p < G; p++) {
+    for (let q = 0; q < H; q++) w[q * G + p] = wHh[p * H + q]!;
+    for (let q = 0; q < I; q++) w[(H + q) * G + p] = wIh[p * I + q]!;
+    w[(H + I) * G + p] = bIh[p]! + bHh[p]!;
+  }
+  return w;
+}
+
+/** The rows [h | x_t] of this step's operand `[B, H + I + 1]` (the ones column stays). */
+function stepOperand(
+  operand: Float32Array,
+  h: Float32Array,
+  x: Float32Array,
   xo: number,
-  hp: Float32Array,
   B: number,
   H: number,
+  I: number,
 ): void {
-  const G = 3 * H;
+  const K = H + I + 1;
   for (let b = 0; b < B; b++) {
-    for (let j = 0; j < 2 * H; j++) rz[b * 2 * H + j] = xp[xo + b * G + j]! + hp[b * G + j]!;
+    operand.set(h.subarray(b * H, (b + 1) * H), b * K);
+    operand.set(x.subarray(xo + b * I, xo + (b + 1) * I), b * K + H);
   }
 }
 
 /**
- * rz holds σ of r and z: hpn (from offset ho) = h W_hn^T + b_hn, and n = 2 (xp_n + r hpn) (for
- * tanh(a) = 2σ(2a) - 1).
+ * rz holds σ of r and z: hpn (from offset ho) = h W_hn^T + b_hn, and n = 2 (xpn + r hpn) (for
+ * tanh(a) = 2σ(2a) - 1), with xpn (from offset ho) = x W_in^T + b_in.
  */
 function candidateInputs(
   n: Float32Array,
   hpn: Float32Array,
   ho: number,
-  xp: Float32Array,
-  xo: number,
-  hp: Float32Array,
+  xpn: Float32Array,
+  hn: Float32Array,
   rz: Float32Array,
   bHh: Float32Array,
   B: number,
   H: number,
 ): void {
-  const G = 3 * H;
   for (let b = 0; b < B; b++) {
     for (let j = 0; j < H; j++) {
-      const lin = hp[b * G + 2 * H + j]! + bHh[2 * H + j]!;
-      hpn[ho + b * H + j] = lin;
-      n[b * H + j] = 2 * (xp[xo + b * G + 2 * H + j]! + rz[b * 2 * H + j]! * lin);
+      const k = b * H + j;
+      const lin = hn[k]! + bHh[2 * H + j]!;
+      hpn[ho + k] = lin;
+      n[k] = 2 * (xpn[ho + k]! + rz[b * 2 * H + j]! * lin);
     }
   }
 }
