@@ -34,8 +34,9 @@ export interface GruSequenceResult {
 
 /**
  * A one-layer, one-direction GRU (Cho et al. 2014; PyTorch's `nn.GRU` math and weight layout,
- * with b_hn inside the reset product) over a whole sequence, fused like `fusedLstmSequence`: one
- * input projection, per step one product and one pass of the gates, a hand-written BPTT.
+ * with b_hn inside the reset product) over a whole sequence, fused like `fusedLstmSequence`: the
+ * candidate's input projection in one product, per step one product for r and z over
+ * [h | x_t | 1] and one for h W_hn^T, one pass of the gates, a hand-written BPTT.
  * Differentiable w.r.t. x, h0, the weights and the biases. cpu and wasm backends only (see
  * `fusedSequenceSupported`); `gruSequence` of sequence_ops.ts dispatches here where it can.
  *

@@ -38,9 +38,9 @@ export interface LstmSequenceResult {
 
 /**
  * A one-layer, one-direction LSTM (Hochreiter & Schmidhuber 1997; PyTorch's `nn.LSTM` math and
- * weight layout) over a whole sequence, fused: the input projection of all steps in one product,
- * per step one product h W_hh^T and one pass of the gate nonlinearities and state update, and a
- * hand-written backpropagation through time whose weight gradients are one product each.
+ * weight layout) over a whole sequence, fused: per step one product [h | x_t | 1] against the
+ * stacked weights and biases and one pass of the gate nonlinearities and state update, and a
+ * hand-written backpropagation through time whose weight gradients are one product in all.
  * Differentiable w.r.t. x, h0, c0, the weights and the biases. cpu and wasm backends only (see
  * `fusedSequenceSupported`); `lstmSequence` of sequence_ops.ts dispatches here where it can.
  *
