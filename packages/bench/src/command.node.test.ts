@@ -31,6 +31,10 @@ describe('archzoo command line', () => {
     await expect(main(['--help'])).resolves.toBe(0);
     expect(out.join('\n')).toContain('usage: archzoo <command>');
     await expect(main([])).resolves.toBe(2);
+    expect(out.join('\n')).toContain(
+      '--sequential       measure the impls one after the other (reference first), all',
+    );
+    expect(out.join('\n')).toContain('take their timed\n          steps in interleaved rounds');
   });
 
   it('answers usage errors with exit code 2 and a reason', async () => {
@@ -96,6 +100,39 @@ describe('archzoo command line', () => {
     await expect(main(['bench', '--max-step-time', 'soon'])).resolves.toBe(2);
     expect(err.join('\n')).toContain(
       "--max-step-time expected a number of seconds >= 0, got 'soon'",
+    );
+  });
+
+  it('interleaves the impls by default, with paired ratios, and not with --sequential', async () => {
+    const args = ['bench', '--workload', 'kernel_slice_50x32x512', '--backend', 'cpu'];
+    const quick = ['--steps', '3', '--warmup', '1'];
+    await expect(main([...args, ...quick])).resolves.toBe(0);
+    // The table is one log: header, rule, then the rows.
+    const lines = () => out.join('\n').split('\n');
+    const rows = lines()
+      .slice(2, 4)
+      .map((l) => l.split(/\s{2,}/));
+    expect(rows.map((r) => [r[0], r[1], r[2]])).toEqual([
+      ['kernel_slice_50x32x512', 'stock', 'cpu'],
+      ['kernel_slice_50x32x512', 'archzoo', 'cpu'],
+    ]);
+    expect(rows[0]![4]).toBe('1.00x (ref)');
+    expect(rows[1]![4]).toMatch(/^\d+\.\d+x \(paired\)$/);
+    expect(out).toContain(
+      'median of 3 timed steps after warm-up (slow workloads take fewer: see README); impls measured in interleaved rounds; vs ref = median of per-round ratios (below 1: faster)',
+    );
+    out.length = 0;
+    await expect(main([...args, ...quick, '--json'])).resolves.toBe(0);
+    const json = out.map((l) => JSON.parse(l));
+    expect(json.map((l) => [l.impl, l.steps, typeof l.pairedRatio])).toEqual([
+      ['stock', 3, 'undefined'],
+      ['archzoo', 3, 'number'],
+    ]);
+    out.length = 0;
+    await expect(main([...args, ...quick, '--sequential'])).resolves.toBe(0);
+    expect(lines()[3]!.split(/\s{2,}/)[4]).toMatch(/^\d+\.\d+x$/);
+    expect(out).toContain(
+      'median of 3 timed steps after warm-up (slow workloads take fewer: see README); impls measured one after the other, reference first; vs ref = ms/step / reference ms/step on the same backend (below 1: faster)',
     );
   });
 

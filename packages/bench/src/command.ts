@@ -5,7 +5,7 @@
  *   archzoo mnist [--epochs 2] [--batch-size 64] [--max-lr 0.01] [--backend wasm] [--seed 0]
  *                 [--train-samples N] [--test-samples N]
  *   archzoo bench [--workload a,b] [--backend wasm,cpu] [--impl x,y] [--steps 20] [--warmup 3] [--max-time 10]
- *                 [--max-step-time 300] [--json]
+ *                 [--max-step-time 300] [--sequential] [--json]
  *   archzoo demo [--steps 300] [--backend wasm] [--seed 0]
  *   archzoo list
  */
@@ -17,7 +17,7 @@ import { runDemo } from './demo.js';
 import { type BenchRecord, runBench } from './harness.js';
 import { runMnist } from './mnist.js';
 import { builtinRegistry } from './registry.js';
-import { formatTable, referencesOf, toJsonLine, withRatios } from './report.js';
+import { formatTable, howMeasured, referencesOf, toJsonLine, withRatios } from './report.js';
 
 const USAGE = `usage: archzoo <command> [options]
 
@@ -28,7 +28,9 @@ commands:
             --backend wasm|cpu (default wasm)  --seed N (default 0)
             --train-samples N, --test-samples N  use only the first N digits (quick checks)
   bench   measure steps (median ms/step) of the benchmark workloads: a training step, or one
-          initializer call for the init workloads
+          initializer call for the init workloads; the impls of a workload take their timed
+          steps in interleaved rounds, one step each, and vs ref is the median of the per-round
+          ratios (a burst of load then slows every impl alike)
             --workload a,b     workloads to run (default: all; see 'archzoo list')
             --backend  a,b     tfjs backends (default: wasm,cpu)
             --impl     a,b     only these implementations (default: all)
@@ -38,6 +40,8 @@ commands:
                                after at least 3 steps (default: 10; 0: no limit)
             --max-step-time S  skip (with a note) a measurement whose step is estimated to take
                                longer than S seconds (default: 300; 0: no limit)
+            --sequential       measure the impls one after the other (reference first), all
+                               steps of one before the next; vs ref = ratio of the medians
             --json             one JSON line per measurement instead of the table
   demo    train a small MLP on two moons and print the loss as it falls
             --steps N (default 300)  --backend wasm|cpu (default wasm)  --seed N (default 0)
@@ -105,6 +109,7 @@ async function bench(values: Record<string, string | boolean | undefined>): Prom
     throw new UsageError((e as Error).message);
   }
   const json = values.json === true;
+  const interleave = values.sequential !== true;
   const maxTime = seconds('max-time', values['max-time'] as string | undefined, 10);
   const maxStepTime = seconds(
     'max-step-time',
@@ -120,6 +125,7 @@ async function bench(values: Record<string, string | boolean | undefined>): Prom
     warmup: int('warmup', values.warmup as string | undefined, 3, 0),
     maxMs: maxTime === 0 ? undefined : maxTime * 1000,
     maxStepMs: maxStepTime === 0 ? undefined : maxStepTime * 1000,
+    interleave,
     onStart: (w, i, b) => {
       if (onTty) process.stderr.write(`measuring ${w} ${i} on ${b} ...\n`);
     },
@@ -131,12 +137,7 @@ async function bench(values: Record<string, string | boolean | undefined>): Prom
   if (!json) {
     console.log(formatTable(withRatios(records, referencesOf(workloads))));
     console.log('');
-    const counts = [
-      ...new Set(records.filter((r) => r.msPerStep !== null).map((r) => r.steps)),
-    ].sort((a, b) => a - b);
-    console.log(
-      `median of ${counts.join('/') || 0} timed steps after warm-up (slow workloads take fewer: see README); ratio = ms/step / reference ms/step on the same backend (below 1: faster)`,
-    );
+    console.log(howMeasured(records, interleave));
     if (records.some((r) => r.skipped !== undefined)) {
       console.log(
         `skipped: not run, its step is estimated above --max-step-time (${maxStepTime} s); --max-step-time 0 runs it`,
@@ -242,6 +243,7 @@ const OPTIONS = {
   'train-samples': { type: 'string' },
   'test-samples': { type: 'string' },
   json: { type: 'boolean' },
+  sequential: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 

@@ -1,6 +1,26 @@
 import { type BackendName, setBackend } from '@archzoo/core';
 import type * as tf from '@tensorflow/tfjs-core';
+import { measureInRounds, pairedRatio } from './interleave.js';
+import {
+  DEFAULT_MIN_STEPS,
+  DEFAULT_STEPS,
+  DEFAULT_WARMUP,
+  type MeasureOptions,
+  measure,
+  measurePlan,
+  StepRunner,
+} from './measure.js';
 import { median } from './stats.js';
+
+// `measure` and its options belong to the harness's interface; they live in measure.ts.
+export {
+  DEFAULT_MIN_STEPS,
+  DEFAULT_STEPS,
+  DEFAULT_WARMUP,
+  type Measurement,
+  type MeasureOptions,
+  measure,
+} from './measure.js';
 
 /** A model, its data and its optimizer, ready to take training steps. Made by `Impl.create`. */
 export interface Trainer {
@@ -93,91 +113,17 @@ export interface BenchRecord {
   skipped?: string;
   /** The trainer's `note` (only present when it has one): say, the BLAS library PyTorch loaded. */
   note?: string;
-}
-
-/** `warmup` of `measure` and `runBench` when not given. */
-export const DEFAULT_WARMUP = 3;
-/** `steps` of `measure` and `runBench` when not given. */
-export const DEFAULT_STEPS = 20;
-/** `minSteps` of `measure` and `runBench` when not given. */
-export const DEFAULT_MIN_STEPS = 3;
-
-export interface MeasureOptions {
-  /** Untimed steps first (JIT, kernel setup, memory pools). Default 3. */
-  warmup?: number;
-  /** Timed steps. Default 20. */
-  steps?: number;
   /**
-   * Time budget of the timed steps in ms: once it is spent (and `minSteps` are done) the
-   * measurement stops early, so a slow backend does not run for minutes. Warm-up stops early
-   * too once it has taken a quarter of this (after at least one step). Default: no limit.
+   * Interleaved runs only (`RunOptions.interleave`), for a non-reference impl whose reference was
+   * measured: the median over the rounds in which both ran of this impl's step time over the
+   * reference's step time in the same round (`pairedRatio` of interleave.ts). It cancels load
+   * that slows a whole round, so it is a better estimate of the speed ratio than the ratio of
+   * the two `msPerStep`.
    */
-  maxMs?: number;
-  /** Timed steps always taken, whatever the budget. Default 3 (or `steps` if fewer). */
-  minSteps?: number;
-  /** Clock in milliseconds. Default `performance.now`. */
-  now?: () => number;
+  pairedRatio?: number;
 }
 
-export interface Measurement {
-  /** Median of `timesMs`. */
-  msPerStep: number;
-  /** Timed steps taken (`timesMs.length`): `steps`, or fewer when the time budget ran out. */
-  steps: number;
-  /** Duration of each timed step, in order. */
-  timesMs: number[];
-  /** Loss after the last step. */
-  lastLoss: number;
-}
-
-function count(where: string, name: string, v: number, min: number): number {
-  if (!Number.isInteger(v) || v < min)
-    throw new RangeError(`${where}: ${name} expected an integer >= ${min}, got ${v}`);
-  return v;
-}
-
-/**
- * Runs up to `warmup` untimed steps, then up to `steps` timed ones (see `maxMs`), each timed on
- * its own, and returns the median time per step. A non-finite loss is an error: a diverging step
- * is not a valid measurement.
- */
-export async function measure(trainer: Trainer, opts: MeasureOptions = {}): Promise<Measurement> {
-  const warmup = count('measure', 'warmup', opts.warmup ?? DEFAULT_WARMUP, 0);
-  const steps = count('measure', 'steps', opts.steps ?? DEFAULT_STEPS, 1);
-  const minSteps = Math.min(
-    steps,
-    count('measure', 'minSteps', opts.minSteps ?? DEFAULT_MIN_STEPS, 1),
-  );
-  const maxMs = opts.maxMs ?? Number.POSITIVE_INFINITY;
-  if (!(maxMs > 0)) throw new RangeError(`measure: maxMs expected a positive number, got ${maxMs}`);
-  const now = opts.now ?? (() => performance.now());
-  let lastLoss = Number.NaN;
-  let taken = 0;
-  const check = (loss: number) => {
-    if (!Number.isFinite(loss))
-      throw new Error(`measure: step ${taken} gave a non-finite loss (${loss})`);
-    lastLoss = loss;
-    taken++;
-  };
-  const warmStart = now();
-  for (let i = 0; i < warmup; i++) {
-    check(await trainer.step());
-    if (now() - warmStart > maxMs / 4) break;
-  }
-  const timesMs: number[] = [];
-  let spent = 0;
-  while (timesMs.length < steps && (timesMs.length < minSteps || spent < maxMs)) {
-    const t0 = now();
-    const loss = await trainer.step();
-    const dt = now() - t0;
-    timesMs.push(dt);
-    spent += dt;
-    check(loss);
-  }
-  return { msPerStep: median(timesMs), steps: timesMs.length, timesMs, lastLoss };
-}
-
-export interface RunOptions extends Omit<MeasureOptions, 'now'> {
+export interface RunOptions extends MeasureOptions {
   workloads: readonly Workload[];
   /** Backends to measure on, in order. */
   backends: readonly BackendName[];
@@ -190,9 +136,21 @@ export interface RunOptions extends Omit<MeasureOptions, 'now'> {
    * many ms is skipped, with a record saying why. Default: no limit.
    */
   maxStepMs?: number;
-  /** Called as each measurement finishes (to stream results). */
+  /**
+   * Measure the impls of a workload on a backend together, in interleaved rounds of one timed
+   * step each, instead of one after the other (see `runBench`). Default false (one after the
+   * other); `archzoo bench` interleaves unless given `--sequential`.
+   */
+  interleave?: boolean;
+  /**
+   * Called as each measurement finishes (to stream results); when interleaving, for each impl of
+   * a workload and backend in turn once all of them have finished.
+   */
   onRecord?: (r: BenchRecord) => void;
-  /** Called before each measurement starts (progress). */
+  /**
+   * Called before each measurement starts (progress); when interleaving, before each impl's
+   * trainer is created, all of them before the first step.
+   */
   onStart?: (workload: string, impl: string, backend: BackendName) => void;
 }
 
@@ -227,20 +185,163 @@ export function limitedOptions(
   };
 }
 
+/** A record with no measurement yet. */
+function emptyRecord(w: Workload, impl: Impl, backend: BackendName): BenchRecord {
+  return { workload: w.name, impl: impl.name, backend, msPerStep: null, steps: 0 };
+}
+
+/**
+ * Marks `record` as not measured when it cannot or should not be: the backend did not start
+ * (`error`, after `onStart`), or its step is estimated over `maxStepMs` (`skipped`). Returns
+ * whether it did.
+ */
+function notMeasured(
+  record: BenchRecord,
+  limits: MeasureLimits,
+  backendError: string | undefined,
+  opts: RunOptions,
+): boolean {
+  if (backendError !== undefined) {
+    opts.onStart?.(record.workload, record.impl, record.backend);
+    record.error = backendError;
+    return true;
+  }
+  const estimate = limits.estimateMs?.(record.backend);
+  if (estimate !== undefined && opts.maxStepMs !== undefined && estimate > opts.maxStepMs) {
+    record.skipped = `over time budget: one step takes about ${formatDuration(estimate)} on ${record.backend} (estimate), the limit is ${formatDuration(opts.maxStepMs)}`;
+    return true;
+  }
+  return false;
+}
+
+/** Fills a measured record's time (and GB/s for data-movement workloads) from its step times. */
+function setTimes(record: BenchRecord, w: Workload, timesMs: readonly number[]): void {
+  record.msPerStep = median(timesMs);
+  record.steps = timesMs.length;
+  if (w.bytesPerStep !== undefined) record.gbPerS = w.bytesPerStep / (record.msPerStep * 1e6);
+}
+
+/** The impls of `w` to run, reference first. */
+function implsToRun(w: Workload, opts: RunOptions): Impl[] {
+  return [...w.impls]
+    .filter((i) => !opts.impls || opts.impls.includes(i.name))
+    .sort((a, b) => Number(b.name === w.reference) - Number(a.name === w.reference));
+}
+
+/** One workload on one backend, each impl measured on its own, one after the other. */
+async function benchSequential(
+  w: Workload,
+  backend: BackendName,
+  backendError: string | undefined,
+  opts: RunOptions,
+): Promise<BenchRecord[]> {
+  const records: BenchRecord[] = [];
+  for (const impl of implsToRun(w, opts)) {
+    const record = emptyRecord(w, impl, backend);
+    const limits: MeasureLimits = { ...w.limits, ...impl.limits };
+    if (!notMeasured(record, limits, backendError, opts)) {
+      opts.onStart?.(w.name, impl.name, backend);
+      let trainer: Trainer | undefined;
+      try {
+        trainer = await impl.create({ backend, seed: opts.seed ?? 0 });
+        if (trainer.note !== undefined) record.note = trainer.note;
+        const m = await measure(trainer, { ...limitedOptions(opts, limits), now: opts.now });
+        setTimes(record, w, m.timesMs);
+      } catch (e) {
+        record.error = message(e);
+      } finally {
+        trainer?.dispose();
+      }
+    }
+    records.push(record);
+    opts.onRecord?.(record);
+  }
+  return records;
+}
+
+/**
+ * One workload on one backend, its impls measured together: every trainer is created, warmed up,
+ * then they take timed steps in rounds (`measureInRounds`). Adds `pairedRatio` to the records of
+ * the impls measured along with their reference. Every trainer is disposed at the end, also when
+ * something throws.
+ */
+async function benchInterleaved(
+  w: Workload,
+  backend: BackendName,
+  backendError: string | undefined,
+  opts: RunOptions,
+): Promise<BenchRecord[]> {
+  const records: BenchRecord[] = [];
+  const measured: { record: BenchRecord; runner: StepRunner }[] = [];
+  const trainers: Trainer[] = [];
+  try {
+    for (const impl of implsToRun(w, opts)) {
+      const record = emptyRecord(w, impl, backend);
+      records.push(record);
+      const limits: MeasureLimits = { ...w.limits, ...impl.limits };
+      if (notMeasured(record, limits, backendError, opts)) continue;
+      opts.onStart?.(w.name, impl.name, backend);
+      try {
+        const plan = measurePlan({ ...limitedOptions(opts, limits), now: opts.now });
+        const trainer = await impl.create({ backend, seed: opts.seed ?? 0 });
+        trainers.push(trainer);
+        if (trainer.note !== undefined) record.note = trainer.note;
+        measured.push({ record, runner: new StepRunner(trainer, plan) });
+      } catch (e) {
+        record.error = message(e);
+      }
+    }
+    const outcomes = await measureInRounds(measured.map((m) => m.runner));
+    for (const [i, { record, runner }] of measured.entries()) {
+      const error = outcomes[i]!.error;
+      if (error === undefined) setTimes(record, w, runner.timesMs);
+      else record.error = error;
+    }
+    const ref = measured.find((m) => m.record.impl === w.reference && m.record.msPerStep !== null);
+    for (const { record, runner } of measured) {
+      if (ref === undefined || record === ref.record || record.msPerStep === null) continue;
+      const paired = pairedRatio(ref.runner.timesMs, runner.timesMs);
+      if (paired !== undefined) record.pairedRatio = paired;
+    }
+  } finally {
+    disposeAll(trainers);
+  }
+  for (const record of records) opts.onRecord?.(record);
+  return records;
+}
+
+/** Disposes every trainer, even when one's `dispose` throws (the first such error is rethrown). */
+function disposeAll(trainers: readonly Trainer[]): void {
+  const errors: unknown[] = [];
+  for (const t of trainers) {
+    try {
+      t.dispose();
+    } catch (e) {
+      errors.push(e);
+    }
+  }
+  if (errors.length > 0) throw errors[0];
+}
+
 /**
  * Measures every impl of every workload on every backend. A failure (say a kernel missing on a
- * backend) becomes a record with `msPerStep: null` and `error`, and the run goes on. The
- * reference impl of each workload is measured first on each backend. Each measurement runs under
- * its workload's and impl's `limits`; one estimated to be slower per step than `maxStepMs` is not
- * started and becomes a record with `msPerStep: null` and `skipped`.
+ * backend) becomes a record with `msPerStep: null` and `error`, and the run goes on. Each
+ * measurement runs under its workload's and impl's `limits`; one estimated to be slower per step
+ * than `maxStepMs` is not started and becomes a record with `msPerStep: null` and `skipped`.
+ * Records come reference first on each backend.
+ *
+ * By default the impls of a workload on a backend are measured one after the other, the reference
+ * first: all of one impl's steps, then the next impl's. With `interleave`, they are measured
+ * together: every impl's trainer is created and warmed up, then they take timed steps in rounds,
+ * one step each, round r starting at impl r mod n; each impl stops at its own limits (its steps,
+ * `minSteps` and the `maxMs` budget of its own timed steps) and drops out of later rounds, and one
+ * whose step fails gets an error record while the others go on. A burst of load then slows every
+ * impl of the round alike, and each non-reference record gets `pairedRatio`, the median of its
+ * per-round ratios to the reference. `msPerStep` is the median of the impl's own steps either way.
  */
 export async function runBench(opts: RunOptions): Promise<BenchRecord[]> {
   const records: BenchRecord[] = [];
-  const seed = opts.seed ?? 0;
   for (const w of opts.workloads) {
-    const impls = [...w.impls]
-      .filter((i) => !opts.impls || opts.impls.includes(i.name))
-      .sort((a, b) => Number(b.name === w.reference) - Number(a.name === w.reference));
     for (const backend of opts.backends) {
       let backendError: string | undefined;
       try {
@@ -248,44 +349,8 @@ export async function runBench(opts: RunOptions): Promise<BenchRecord[]> {
       } catch (e) {
         backendError = message(e);
       }
-      for (const impl of impls) {
-        const record: BenchRecord = {
-          workload: w.name,
-          impl: impl.name,
-          backend,
-          msPerStep: null,
-          steps: 0,
-        };
-        const limits: MeasureLimits = { ...w.limits, ...impl.limits };
-        const estimate = backendError ? undefined : limits.estimateMs?.(backend);
-        if (backendError) {
-          opts.onStart?.(w.name, impl.name, backend);
-          record.error = backendError;
-        } else if (
-          estimate !== undefined &&
-          opts.maxStepMs !== undefined &&
-          estimate > opts.maxStepMs
-        ) {
-          record.skipped = `over time budget: one step takes about ${formatDuration(estimate)} on ${backend} (estimate), the limit is ${formatDuration(opts.maxStepMs)}`;
-        } else {
-          opts.onStart?.(w.name, impl.name, backend);
-          let trainer: Trainer | undefined;
-          try {
-            trainer = await impl.create({ backend, seed });
-            if (trainer.note !== undefined) record.note = trainer.note;
-            const m = await measure(trainer, limitedOptions(opts, limits));
-            record.msPerStep = m.msPerStep;
-            record.steps = m.steps;
-            if (w.bytesPerStep !== undefined) record.gbPerS = w.bytesPerStep / (m.msPerStep * 1e6);
-          } catch (e) {
-            record.error = message(e);
-          } finally {
-            trainer?.dispose();
-          }
-        }
-        records.push(record);
-        opts.onRecord?.(record);
-      }
+      const bench = opts.interleave ? benchInterleaved : benchSequential;
+      records.push(...(await bench(w, backend, backendError, opts)));
     }
   }
   return records;

@@ -24,6 +24,8 @@ export {
   type Trainer,
   type Workload,
 } from './harness.js';
+export { measureInRounds, pairedRatio, type RoundsOutcome, roundOrder } from './interleave.js';
+export { type MeasurePlan, measurePlan, StepRunner } from './measure.js';
 export {
   MnistCnn,
   type MnistCnnOptions,
@@ -32,7 +34,14 @@ export {
   runMnist,
 } from './mnist.js';
 export { builtinRegistry, Registry } from './registry.js';
-export { formatTable, type RatedRecord, referencesOf, toJsonLine, withRatios } from './report.js';
+export {
+  formatTable,
+  howMeasured,
+  type RatedRecord,
+  referencesOf,
+  toJsonLine,
+  withRatios,
+} from './report.js';
 export { median } from './stats.js';
 export { oneHotTargets, randomBatch } from './train.js';
 export {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { BenchRecord } from './harness.js';
-import { formatTable, referencesOf, toJsonLine, withRatios } from './report.js';
+import { formatTable, howMeasured, referencesOf, toJsonLine, withRatios } from './report.js';
 
 const records: BenchRecord[] = [
   { workload: 'lenet5_b64', impl: 'tfjs-layers', backend: 'wasm', msPerStep: 20, steps: 20 },
@@ -160,5 +160,69 @@ describe('formatTable', () => {
         expect(l[at]).not.toBe(' ');
       }
     }
+  });
+});
+
+describe('paired ratios (interleaved runs)', () => {
+  const paired: BenchRecord[] = [
+    { workload: 'w', impl: 'ref', backend: 'wasm', msPerStep: 20, steps: 20 },
+    // Medians give 30 / 20 = 1.5; the per-round ratios give 1.82456.
+    { workload: 'w', impl: 'a', backend: 'wasm', msPerStep: 30, steps: 20, pairedRatio: 1.82456 },
+    {
+      workload: 'w',
+      impl: 'fast',
+      backend: 'wasm',
+      msPerStep: 0.4,
+      steps: 20,
+      pairedRatio: 0.0183,
+    },
+    { workload: 'w', impl: 'b', backend: 'wasm', msPerStep: 30, steps: 20 },
+  ];
+
+  it('go in the JSON line, rounded to 3 decimals, after steps', () => {
+    const parsed = JSON.parse(toJsonLine(paired[1]!));
+    expect(Object.keys(parsed)).toEqual([
+      'workload',
+      'impl',
+      'backend',
+      'msPerStep',
+      'steps',
+      'pairedRatio',
+    ]);
+    expect(parsed.pairedRatio).toBe(1.825);
+    expect(JSON.parse(toJsonLine(paired[0]!))).not.toHaveProperty('pairedRatio');
+  });
+
+  it('fill the vs ref cell, marked (paired), in place of the ratio of medians', () => {
+    const rated = withRatios(paired, { w: 'ref' });
+    // The ratio of medians is kept in the rated record; only the cell prefers the paired one.
+    expect(rated.map((r) => r.ratio)).toEqual([1, 1.5, 0.02, 1.5]);
+    const cells = formatTable(rated)
+      .split('\n')
+      .slice(2)
+      .map((l) => l.split(/\s{2,}/)[4]);
+    expect(cells).toEqual(['1.00x (ref)', '1.82x (paired)', '0.018x (paired)', '1.50x']);
+  });
+});
+
+describe('howMeasured', () => {
+  const rows: BenchRecord[] = [
+    { workload: 'w', impl: 'a', backend: 'cpu', msPerStep: 1, steps: 20 },
+    { workload: 'w', impl: 'b', backend: 'cpu', msPerStep: 1, steps: 3 },
+    { workload: 'w', impl: 'c', backend: 'cpu', msPerStep: 1, steps: 20 },
+    { workload: 'w', impl: 'd', backend: 'cpu', msPerStep: null, steps: 0, error: 'x' },
+  ];
+
+  it('says the rounds were interleaved and vs ref is the median of per-round ratios', () => {
+    expect(howMeasured(rows, true)).toBe(
+      'median of 3/20 timed steps after warm-up (slow workloads take fewer: see README); impls measured in interleaved rounds; vs ref = median of per-round ratios (below 1: faster)',
+    );
+  });
+
+  it('says the impls ran one after the other and vs ref is the ratio of medians', () => {
+    expect(howMeasured(rows, false)).toBe(
+      'median of 3/20 timed steps after warm-up (slow workloads take fewer: see README); impls measured one after the other, reference first; vs ref = ms/step / reference ms/step on the same backend (below 1: faster)',
+    );
+    expect(howMeasured([rows[3]!], false)).toMatch(/^median of 0 timed steps after warm-up/);
   });
 });

@@ -32,9 +32,10 @@ export function referencesOf(workloads: readonly Workload[]): Record<string, str
 }
 
 /**
- * One JSON line for a record: `{ workload, impl, backend, msPerStep, steps }` (plus `gbPerS` for
- * data-movement workloads, `error` when
- * the measurement failed, `skipped` when it was not started, `note` when the trainer has one). msPerStep is rounded to microseconds.
+ * One JSON line for a record: `{ workload, impl, backend, msPerStep, steps }` (plus `pairedRatio`
+ * when the run was interleaved, `gbPerS` for data-movement workloads, `error` when the measurement
+ * failed, `skipped` when it was not started, `note` when the trainer has one). msPerStep is
+ * rounded to microseconds, pairedRatio to 3 decimals.
  */
 export function toJsonLine(r: BenchRecord): string {
   const out: BenchRecord = {
@@ -44,6 +45,7 @@ export function toJsonLine(r: BenchRecord): string {
     msPerStep: r.msPerStep === null ? null : Math.round(r.msPerStep * 1000) / 1000,
     steps: r.steps,
   };
+  if (r.pairedRatio !== undefined) out.pairedRatio = Math.round(r.pairedRatio * 1000) / 1000;
   if (r.gbPerS !== undefined) out.gbPerS = Math.round(r.gbPerS * 100) / 100;
   if (r.error !== undefined) out.error = r.error;
   if (r.skipped !== undefined) out.skipped = r.skipped;
@@ -53,12 +55,18 @@ export function toJsonLine(r: BenchRecord): string {
 
 const HEADERS = ['workload', 'impl', 'backend', 'ms/step', 'vs ref'] as const;
 
+/** '1.82x'; two significant digits below 0.1 (0.018x, not 0.02x): init workloads differ 50-fold. */
+function formatRatio(ratio: number): string {
+  return `${ratio < 0.1 ? ratio.toPrecision(2) : ratio.toFixed(2)}x`;
+}
+
 function ratioCell(r: RatedRecord, rows: readonly RatedRecord[]): string {
   if (r.skipped !== undefined) return `skipped: ${r.skipped}`;
   if (r.msPerStep === null) return `failed: ${r.error ?? 'unknown error'}`;
   if (r.isReference) return '1.00x (ref)';
-  // Two significant digits below 0.1 (0.018x, not 0.02x): init workloads differ 50-fold.
-  if (r.ratio !== null) return `${r.ratio < 0.1 ? r.ratio.toPrecision(2) : r.ratio.toFixed(2)}x`;
+  // The paired ratio, when the run has one, is the better estimate (see BenchRecord.pairedRatio).
+  if (r.pairedRatio !== undefined) return `${formatRatio(r.pairedRatio)} (paired)`;
+  if (r.ratio !== null) return formatRatio(r.ratio);
   const refSkipped = rows.some(
     (o) => o.isReference && o.workload === r.workload && o.backend === r.backend && o.skipped,
   );
@@ -67,8 +75,8 @@ function ratioCell(r: RatedRecord, rows: readonly RatedRecord[]): string {
 
 /**
  * A plain-text table, one row per record: workload, impl (with its `note` in parentheses when it
- * has one), backend, median ms/step and the ratio
- * to the reference. Text columns are left-aligned, numbers right-aligned; a failed or skipped
+ * has one), backend, median ms/step and the ratio to the reference: the paired ratio with
+ * '(paired)' when the record has one, else the ratio of the medians. Text columns are left-aligned, numbers right-aligned; a failed or skipped
  * measurement shows '-' and its error or the reason it was skipped in the ratio column.
  */
 export function formatTable(rows: readonly RatedRecord[]): string {
@@ -96,4 +104,24 @@ export function formatTable(rows: readonly RatedRecord[]): string {
       .trimEnd();
   const rule = widths.map((w, c) => '-'.repeat(c === 4 ? Math.max(w, 11) : w)).join('  ');
   return [line(HEADERS), rule, ...cells.map(line)].join('\n');
+}
+
+/**
+ * The footer line that says how the table's numbers were taken: the timed step counts its
+ * medians are over, whether the impls ran in interleaved rounds or one after the other, and so
+ * what "vs ref" is.
+ *
+ * @example
+ * howMeasured([{ ..., msPerStep: 2, steps: 20 }], true);
+ * // 'median of 20 timed steps after warm-up (slow workloads take fewer: see README); impls
+ * //  measured in interleaved rounds; vs ref = median of per-round ratios (below 1: faster)'
+ */
+export function howMeasured(records: readonly BenchRecord[], interleaved: boolean): string {
+  const counts = [...new Set(records.filter((r) => r.msPerStep !== null).map((r) => r.steps))];
+  counts.sort((a, b) => a - b);
+  const steps = `median of ${counts.join('/') || 0} timed steps after warm-up (slow workloads take fewer: see README)`;
+  const how = interleaved
+    ? 'impls measured in interleaved rounds; vs ref = median of per-round ratios'
+    : 'impls measured one after the other, reference first; vs ref = ms/step / reference ms/step on the same backend';
+  return `${steps}; ${how} (below 1: faster)`;
 }
