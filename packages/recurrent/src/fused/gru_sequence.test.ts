@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { gruSequence } from '../sequence_ops.js';
 import { fusedGruSequence } from './gru_sequence.js';
 import { fusedSequenceSupported } from './register.js';
+import { wasmSteps } from './steps.js';
 import {
   finiteDifferenceError,
   gradsOf,
@@ -33,9 +34,10 @@ for (const backend of testBackends().filter((b) => fusedSequenceSupported(b))) {
   describe(`fusedGruSequence on ${backend}`, () => {
     beforeAll(() => useBackend(backend));
 
-    for (const c of CASES) {
-      it(`equals the tf-ops reference, forward and every gradient (${c.name})`, () => {
-        const args = randomArgs({ ...c, I: 4, H: 6, gates: 3, seed: 11 });
+    // H = 6: the JavaScript step passes; H = 8: on wasm the WebAssembly SIMD ones (steps.ts)
+    for (const c of CASES.flatMap((c) => [6, 8].map((H) => ({ ...c, H })))) {
+      it(`equals the tf-ops reference, forward and every gradient (${c.name}, H = ${c.H})`, () => {
+        const args = randomArgs({ ...c, I: 4, gates: 3, seed: 11 });
         const [yf, hf] = resultsOf(fused, args);
         const [yr, hr] = resultsOf(reference, args);
         expect(maxDiff(yf!, yr!)).toBeLessThan(1e-5);
@@ -130,15 +132,46 @@ for (const backend of testBackends().filter((b) => fusedSequenceSupported(b))) {
       const tensors = tf.memory().numTensors;
       const dataIds = tf.engine().backend.numDataIds();
       const heapBytes = heap();
+      const stepBytes = wasmSteps()?.bytesInUse() ?? 0;
       let l = l0;
       for (let i = 0; i < 5; i++) l = trainStep(loss, params, opt);
       expect(tf.memory().numTensors).toBe(tensors);
       expect(tf.engine().backend.numDataIds()).toBe(dataIds);
       expect(heap()).toBe(heapBytes);
+      expect(wasmSteps()?.bytesInUse() ?? 0).toBe(stepBytes); // the step memory too
       expect(l).toBeLessThan(l0);
       opt.dispose();
       tf.dispose(params);
       expect(tf.memory().numTensors).toBe(before);
+      dispose(args);
+    });
+
+    it('frees its step memory at once when no gradient is recorded (inference)', () => {
+      const args = randomArgs({
+        T: 5,
+        B: 4,
+        I: 3,
+        H: 8,
+        gates: 3,
+        biases: true,
+        mask: true,
+        seed: 21,
+      });
+      // recording, the activations wait for the backward pass, which frees them (the first call
+      // also sizes the kernels' scratch blocks)
+      const gradStep = () => {
+        const dx = tf.grad((x: tf.Tensor) =>
+          tf.sum(fusedGruSequence({ ...args, x: x as tf.Tensor3D }).h),
+        )(args.x);
+        expect(dx.shape).toEqual(args.x.shape);
+        dx.dispose();
+      };
+      gradStep();
+      const stepBytes = wasmSteps()?.bytesInUse() ?? 0;
+      gradStep();
+      expect(wasmSteps()?.bytesInUse() ?? 0).toBe(stepBytes);
+      for (let i = 0; i < 3; i++) tf.dispose(Object.values(fusedGruSequence(args)) as tf.Tensor[]);
+      expect(wasmSteps()?.bytesInUse() ?? 0).toBe(stepBytes);
       dispose(args);
     });
   });

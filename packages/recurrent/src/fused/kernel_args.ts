@@ -1,6 +1,6 @@
 /** How the fused recurrent kernels read their inputs and make their outputs on any backend. */
-import { hasWasmMatMul, makeOutput, readValues, type ValuesBackend } from '@archzoo/core';
-import type * as tf from '@tensorflow/tfjs-core';
+import { makeOutput, readValues, type ValuesBackend } from '@archzoo/core';
+import * as tf from '@tensorflow/tfjs-core';
 
 /** A kernel's call as tfjs makes it. */
 export type KernelArgs = Parameters<tf.KernelFunc>[0];
@@ -21,11 +21,6 @@ export function f32View(backend: ValuesBackend, t: tf.TensorInfo): Float32Array 
     : f32(backend, t);
 }
 
-/** A writable copy of the float32 values of `t`. */
-export function f32Copy(backend: ValuesBackend, t: tf.TensorInfo): Float32Array {
-  return Float32Array.from(f32(backend, t));
-}
-
 const SCRATCH = new Map<string, Float32Array>();
 
 /**
@@ -41,15 +36,6 @@ export function scratch(role: string, length: number): Float32Array {
     SCRATCH.set(role, a);
   }
   return a;
-}
-
-/**
- * The array an output is computed in before `output` makes it a tensor: on wasm a reusable
- * `scratch` (the output is a copy on the wasm heap), elsewhere a new array (the cpu backend keeps
- * it as the tensor's storage). NOT zeroed: the caller overwrites all of it.
- */
-export function outputArray(backend: ValuesBackend, role: string, length: number): Float32Array {
-  return hasWasmMatMul(backend) ? scratch(role, length) : new Float32Array(length);
 }
 
 /** A float32 output tensor of `shape` holding `values`. */
@@ -72,8 +58,14 @@ export interface SavedActivations {
   arrays?: Record<string, Float32Array>;
 }
 
-/** The attrs of a fused forward kernel: a fresh box for its saved activations. */
+/**
+ * The attrs of a fused forward kernel: a fresh box for its saved activations while tfjs records
+ * gradients, none otherwise (inference: the kernel then frees its activations at once instead of
+ * leaving them to a box no backward pass will empty).
+ */
 export function savedAttrs(): tf.NamedAttrMap {
+  const engine = tf.engine() as unknown as { isTapeOn?: () => boolean };
+  if (engine.isTapeOn && !engine.isTapeOn()) return {};
   return { saved: {} as SavedActivations } as unknown as tf.NamedAttrMap;
 }
 

@@ -17,19 +17,9 @@
  */
 import type { ValuesBackend } from '@archzoo/core';
 import type * as tf from '@tensorflow/tfjs-core';
-import { addInto, denseMath, transposeBlock } from './dense_math.js';
-import {
-  f32,
-  f32Copy,
-  f32View,
-  type KernelArgs,
-  output,
-  outputArray,
-  releaseArrays,
-  savedArray,
-  savedBox,
-  takeSaved,
-} from './kernel_args.js';
+import { addInto, denseMath } from './dense_math.js';
+import { f32, f32View, type KernelArgs, output, savedBox } from './kernel_args.js';
+import { type Block, keepBlocks, stepOperand, stepsFor, takeBlocks, type Views } from './steps.js';
 import { weightGrads } from './weight_grads.js';
 
 export const LSTM_SEQUENCE = 'ArchzooLstmSequence';
@@ -53,16 +43,18 @@ export function lstmSequenceKernel({ inputs, backend: be, attrs }: KernelArgs): 
   const G = 4 * H;
   const K = H + I + 1; // the product's inner size: h, x_t, 1
   const x = f32(backend, inputs.x!);
-  const mask = f32(backend, inputs.mask!);
-  // [T, B, 4H]: the gate activations (each array is overwritten whole, step by step)
-  const gates = savedArray(T * B * G);
-  const tanhC = savedArray(T * B * H);
-  const hPrev = savedArray(T * B * H);
-  const cPrev = savedArray(T * B * H);
-  const y = outputArray(backend, 'lstm.y', T * B * H);
-  const h = f32Copy(backend, inputs.h0!);
-  const c = f32Copy(backend, inputs.c0!);
-  const cNew = new Float32Array(B * H);
+  const steps = stepsFor(backend, H);
+  const saved = steps.alloc([T * B * G, T * B * H, T * B * H, T * B * H]);
+  const outs = steps.alloc([T * B * H, B * H, B * H]); // y, h, c
+  const work = steps.alloc([B * H, T * B]);
+  // each saved array is overwritten whole, step by step: the gates [T, B, 4H], tanh(c'), h_{t-1},
+  // c_{t-1} [T, B, H]
+  const [gates, tanhC, hPrev, cPrev] = saved.map(steps.view) as Views<4>;
+  const [y, h, c] = outs.map(steps.view) as Views<3>;
+  const [cNew, mask] = work.map(steps.view) as Views<2>;
+  h.set(f32View(backend, inputs.h0!));
+  c.set(f32View(backend, inputs.c0!));
+  mask.set(f32View(backend, inputs.mask!));
   const operand = new Float32Array(B * K); // [B, K]: [h | x_t | 1]
   for (let b = 0; b < B; b++) operand[b * K + K - 1] = 1;
   const w = math.hold(
@@ -77,6 +69,7 @@ export function lstmSequenceKernel({ inputs, backend: be, attrs }: KernelArgs): 
     K,
     G,
   );
+  let kept = false;
   try {
     for (let t = 0; t < T; t++) {
       const s = t * B * G;
@@ -87,26 +80,34 @@ export function lstmSequenceKernel({ inputs, backend: be, attrs }: KernelArgs): 
       math.matmulSigmoid(operand, B, w, gates, s); // σ([h | x_t | 1] W): [B, 4H]
       const a = gates.subarray(s, s + B * G);
       const tc = tanhC.subarray(sh, sh + B * H);
-      cellUpdate(a, c, cNew, tc, B, H);
+      steps.lstmCell(a, c, cNew, tc, B, H);
       math.sigmoid(tc);
-      hiddenUpdate(a, tc, cNew, mask, t * B, h, c, y, sh, B, H);
+      steps.lstmHidden(a, tc, cNew, mask, t * B, h, c, y, sh, B, H);
     }
+    const result = [
+      output(backend, y, [T, B, H]),
+      output(backend, h, [B, H]),
+      output(backend, c, [B, H]),
+    ];
+    const [g, tcs, hp, cp] = saved as [Block, Block, Block, Block];
+    keepBlocks(attrs, steps, { gates: g, tanhC: tcs, hPrev: hp, cPrev: cp });
+    kept = true;
+    return result;
   } finally {
+    if (!kept) steps.free(saved);
     math.release(w);
+    steps.free(work);
+    steps.freeOutputs(outs);
   }
-  const box = savedBox(attrs);
-  if (box) box.arrays = { gates, tanhC, hPrev, cPrev };
-  else releaseArrays([gates, tanhC, hPrev, cPrev]);
-  return [output(backend, y, [T, B, H]), output(backend, h, [B, H]), output(backend, c, [B, H])];
 }
 
 /**
  * Inputs of `ArchzooLstmSequenceGrad`: the gradients dy `[T, B, H]`, dh `[B, H]`, dc `[B, H]` of
  * the outputs (each optional: absent means zero), and x, wHh, mask; attrs: the forward kernel's
- * (its box holds the saved gates, tanhC, hPrev, cPrev, given back to the pool here). Outputs:
- * dh0, dc0 `[B, H]`, dW_ih `[4H, I]`, dW_hh `[4H, H]`, db `[4H]` (the gradient of b_ih and of b_hh
- * alike); the pre-activation gradients of all steps, transposed, dA^T `[4H, T * B]`, go into the
- * box (an array valid until the next call: the gradient function takes dx from it at once).
+ * (its box holds the saved gates, tanhC, hPrev, cPrev, freed here). Outputs: dh0, dc0 `[B, H]`,
+ * dW_ih `[4H, I]`, dW_hh `[4H, H]`, db `[4H]` (the gradient of b_ih and of b_hh alike); the
+ * pre-activation gradients of all steps, transposed, dA^T `[4H, T * B]`, go into the box (an
+ * array valid until the next call: the gradient function takes dx from it at once).
  */
 export function lstmSequenceGradKernel({
   inputs,
@@ -118,49 +119,56 @@ export function lstmSequenceGradKernel({
   const [T, B, I] = inputs.x!.shape as [number, number, number];
   const H = inputs.wHh!.shape[1]!;
   const G = 4 * H;
-  const saved = takeSaved(LSTM_SEQUENCE_GRAD, attrs, LSTM_SAVED);
-  const [gates, tanhC, hPrev, cPrev] = saved as [
-    Float32Array,
-    Float32Array,
-    Float32Array,
-    Float32Array,
-  ];
-  const dH = inputs.dh ? f32Copy(backend, inputs.dh) : new Float32Array(B * H);
-  const dC = inputs.dc ? f32Copy(backend, inputs.dc) : new Float32Array(B * H);
-  const view = (name: string) => f32View(backend, inputs[name]!); // taken again after each product
-  const dAT = outputArray(backend, 'lstm.dAT', G * T * B); // [4H, T * B]: every step's dA, transposed
-  const dA = new Float32Array(B * G); // this step's [B, 4H]
-  const rec = new Float32Array(B * H); // dA_{t+1} W_hh, added to dH by the next stepGrad
+  const { steps, blocks: saved } = takeBlocks(LSTM_SEQUENCE_GRAD, attrs, LSTM_SAVED);
+  const outs = steps.alloc([B * H, B * H]); // dH, dC
+  const work = steps.alloc([T * B * G, B * H, T * B, inputs.dy ? T * B * H : 0]);
+  const dATBlock = steps.scratch('lstm.dAT', G * T * B);
+  const [gates, tanhC, hPrev, cPrev] = saved.map(steps.view) as Views<4>;
+  const [dH, dC] = outs.map(steps.view) as Views<2>;
+  // dA [T * B, 4H]: every step's gate pre-activation gradients; rec: dA_{t+1} W_hh, added to dH
+  // by the next step's pass
+  const [dA, rec, mask, dyCopy] = work.map(steps.view) as Views<4>;
+  const dAT = steps.view(dATBlock); // [4H, T * B]: every step's dA, transposed
+  if (inputs.dh) dH.set(f32View(backend, inputs.dh));
+  else dH.fill(0);
+  if (inputs.dc) dC.set(f32View(backend, inputs.dc));
+  else dC.fill(0);
+  rec.fill(0);
+  mask.set(f32View(backend, inputs.mask!));
+  let dy: Float32Array | null = null;
+  if (inputs.dy) {
+    dyCopy.set(f32View(backend, inputs.dy));
+    dy = dyCopy;
+  }
   const wHh = math.hold(f32(backend, inputs.wHh!), G, H); // [4H, H]
   try {
     for (let t = T - 1; t >= 0; t--) {
-      const dy = inputs.dy ? view('dy') : null;
-      stepGrad(dA, gates, tanhC, cPrev, view('mask'), dy, dH, rec, dC, t, B, H);
-      transposeBlock(dA, B, G, dAT, T * B, t * B);
-      math.matmul(dA, B, wHh, rec); // dA_t W_hh: [B, H]
+      const dAt = dA.subarray(t * B * G, (t + 1) * B * G);
+      steps.lstmGrad(dAt, gates, tanhC, cPrev, mask, dy, dH, rec, dC, t, B, H);
+      math.matmul(dAt, B, wHh, rec); // dA_t W_hh: [B, H]
     }
     addInto(dH, rec);
+    steps.transpose(dA, T * B, G, dAT);
+    const box = savedBox(attrs);
+    if (box) box.arrays = { dAT }; // for dx, read by the gradient function right after this kernel
+    const grads = weightGrads(math, dAT, G, T * B, [
+      { values: hPrev, cols: H },
+      { values: f32(backend, inputs.x!), cols: I },
+    ]);
+    return [
+      output(backend, dH, [B, H]),
+      output(backend, dC, [B, H]),
+      output(backend, grads.weights[1]!, [G, I]),
+      output(backend, grads.weights[0]!, [G, H]),
+      output(backend, grads.bias, [G]),
+    ];
   } finally {
     math.release(wHh);
+    steps.free(saved);
+    steps.free(work);
+    steps.freeOutputs(outs);
   }
-  const box = savedBox(attrs);
-  if (box) box.arrays = { dAT }; // for dx, read by the gradient function right after this kernel
-  const grads = weightGrads(math, dAT, G, T * B, [
-    { values: hPrev, cols: H },
-    { values: view('x'), cols: I },
-  ]); // (reads the view before its product allocates)
-  releaseArrays(saved);
-  return [
-    output(backend, dH, [B, H]),
-    output(backend, dC, [B, H]),
-    output(backend, grads.weights[1]!, [G, I]),
-    output(backend, grads.weights[0]!, [G, H]),
-    output(backend, grads.bias, [G]),
-  ];
 }
-
-// The per-step passes, as small functions: V8 optimizes a function called for every step much
-// sooner than the long loops of a kernel body it enters once per call (about 10x faster here).
 
 /**
  * The right operand of every step's product, `[H + I + 1, 4H]`: W_hh^T, then W_ih^T, then
@@ -183,131 +191,4 @@ function stackedWeights(
     w[(H + I) * G + p] = scale * (bIh[p]! + bHh[p]!);
   }
   return w;
-}
-
-/** The rows [h | x_t] of this step's operand `[B, H + I + 1]` (the ones column stays). */
-function stepOperand(
-  operand: Float32Array,
-  h: Float32Array,
-  x: Float32Array,
-  xo: number,
-  B: number,
-  H: number,
-  I: number,
-): void {
-  const K = H + I + 1;
-  for (let b = 0; b < B; b++) {
-    operand.set(h.subarray(b * H, (b + 1) * H), b * K);
-    operand.set(x.subarray(xo + b * I, xo + (b + 1) * I), b * K + H);
-  }
-}
-
-/** a holds σ of the gates: g = 2σ - 1 in place, c' = f c + i g into cNew, tc = 2 c'. */
-function cellUpdate(
-  a: Float32Array,
-  c: Float32Array,
-  cNew: Float32Array,
-  tc: Float32Array,
-  B: number,
-  H: number,
-): void {
-  for (let b = 0; b < B; b++) {
-    const r = b * 4 * H;
-    for (let j = 0; j < H; j++) {
-      const g = 2 * a[r + 2 * H + j]! - 1;
-      a[r + 2 * H + j] = g;
-      const cn = a[r + H + j]! * c[b * H + j]! + a[r + j]! * g; // f c + i g
-      cNew[b * H + j] = cn;
-      tc[b * H + j] = 2 * cn; // tanh(c') = 2σ(2c') - 1
-    }
-  }
-}
-
-/**
- * tc holds σ(2c'): tanh(c') in place, h' = o tanh(c'), then the masked update of h and c and the
- * step's output y (from offset yo).
- */
-function hiddenUpdate(
-  a: Float32Array,
-  tc: Float32Array,
-  cNew: Float32Array,
-  mask: Float32Array,
-  mo: number,
-  h: Float32Array,
-  c: Float32Array,
-  y: Float32Array,
-  yo: number,
-  B: number,
-  H: number,
-): void {
-  for (let b = 0; b < B; b++) {
-    const m = mask[mo + b]!;
-    const r = b * 4 * H + 3 * H;
-    for (let j = 0; j < H; j++) {
-      const k = b * H + j;
-      const tcn = 2 * tc[k]! - 1;
-      tc[k] = tcn;
-      const hn = a[r + j]! * tcn; // o tanh(c')
-      if (m === 1) {
-        h[k] = hn;
-        c[k] = cNew[k]!;
-        y[yo + k] = hn;
-      } else {
-        h[k] = m * hn + (1 - m) * h[k]!;
-        c[k] = m * cNew[k]! + (1 - m) * c[k]!;
-        y[yo + k] = m * hn;
-      }
-    }
-  }
-}
-
-/**
- * Step t of the backward pass: the gate pre-activation gradients into dA `[B, 4H]`, and dH, dC carried to step t - 1. dH + rec (rec: the
- * previous step's product dA_{t+1} W_hh, zeros at the last step) is the gradient of h_t; what
- * stays in dH is the part carried past the product (the caller adds the last rec at the end).
- */
-function stepGrad(
-  dA: Float32Array,
-  gates: Float32Array,
-  tanhC: Float32Array,
-  cPrev: Float32Array,
-  mask: Float32Array,
-  dy: Float32Array | null,
-  dH: Float32Array,
-  rec: Float32Array,
-  dC: Float32Array,
-  t: number,
-  B: number,
-  H: number,
-): void {
-  const G = 4 * H;
-  const s = t * B * G;
-  const sh = t * B * H;
-  for (let b = 0; b < B; b++) {
-    const m = mask[t * B + b]!;
-    const r = s + b * G;
-    const d = b * G;
-    for (let j = 0; j < H; j++) {
-      const k = b * H + j;
-      const q = sh + k;
-      const dh = dH[k]! + rec[k]!;
-      const dhn = m * (dh + (dy ? dy[q]! : 0)); // dL/dh'
-      const i = gates[r + j]!;
-      const f = gates[r + H + j]!;
-      const g = gates[r + 2 * H + j]!;
-      const o = gates[r + 3 * H + j]!;
-      const tc = tanhC[q]!;
-      const dcn = m * dC[k]! + dhn * o * (1 - tc * tc); // dL/dc'
-      const di = dcn * g * i * (1 - i);
-      const df = dcn * cPrev[q]! * f * (1 - f);
-      const dg = dcn * i * (1 - g * g);
-      const d_o = dhn * tc * o * (1 - o);
-      dA[d + j] = di;
-      dA[d + H + j] = df;
-      dA[d + 2 * H + j] = dg;
-      dA[d + 3 * H + j] = d_o;
-      dC[k] = (1 - m) * dC[k]! + dcn * f;
-      dH[k] = (1 - m) * dh;
-    }
-  }
 }

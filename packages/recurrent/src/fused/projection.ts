@@ -6,17 +6,14 @@
 import { type DenseMath, product } from './dense_math.js';
 import { scratch } from './kernel_args.js';
 
-/**
- * x `[rows, I]`, w `[G, I]` (PyTorch layout), bias `[G]` -> x w^T + bias `[rows, G]`, in a
- * `scratch` array of role `role` (valid until the next projection of that role).
- */
+/** x `[rows, I]`, w `[G, I]` (PyTorch layout), bias `[G]` -> x w^T + bias `[rows, G]`, into `out`. */
 export function projectInputs(
   math: DenseMath,
   x: Float32Array,
   rows: number,
   w: Float32Array,
   bias: Float32Array,
-  role: string,
+  out: Float32Array,
 ): Float32Array {
   const g = bias.length;
   const cols = w.length / g;
@@ -30,5 +27,5 @@ export function projectInputs(
     for (let q = 0; q < cols; q++) wt[q * g + p] = w[p * cols + q]!;
   }
   wt.set(bias, cols * g);
-  return product(math, x1, rows, wt, cols + 1, g, scratch(role, rows * g));
+  return product(math, x1, rows, wt, cols + 1, g, out);
 }
