@@ -11,9 +11,10 @@
  * is two products: σ([h | x_t | 1] · [W_hrz^T; W_irz^T; b_irz + b_hrz]) `[B, 2H]` straight into the
  * saved σ(r), σ(z) (their input projection and biases ride in it, as in the LSTM: no separate add
  * pass and sigmoid call), and h W_hn^T `[B, H]`; then one pass for n's input, σ, and one pass of
- * the state update. Backward: per step one pass for the gate gradients and one product
- * dA_t W_hh; the weight and bias gradients of all steps in one product per weight at the end
- * (weight_grads.ts).
+ * the state update. Backward: per step one pass for the gate gradients (stored row-major, all
+ * steps in one array) and one product dA_t W_hh; then transposes to dA^T `[3H, T * B]` and the
+ * weight and bias gradients of all steps in one product per weight (weight_grads.ts). The
+ * elementwise passes are steps.ts's: WebAssembly SIMD on the wasm backend, JavaScript on cpu.
  */
 import type { ValuesBackend } from '@archzoo/core';
 import type * as tf from '@tensorflow/tfjs-core';

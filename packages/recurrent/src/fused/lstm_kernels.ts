@@ -11,9 +11,10 @@
  * Forward: each step is ONE product [h | x_t | 1] · [W_hh^T; W_ih^T; b_ih + b_hh] `[B, 4H]` (input
  * projection and biases ride in it, the g columns pre-doubled: tanh(a) = 2σ(2a) - 1, and scaling by
  * 2 is exact), σ of the four gates at once on the product's output, and one pass of the state
- * update. Backward: per step one pass for the gate gradients (written both row-major for the
- * product and transposed for the weight gradients) and one product dA_t W_hh; the weight and bias
- * gradients of all steps in one product at the end (weight_grads.ts).
+ * update. Backward: per step one pass for the gate gradients dA_t (stored row-major, all steps in
+ * one array) and one product dA_t W_hh; then one transpose to dA^T `[4H, T * B]` and the weight and
+ * bias gradients of all steps in one product (weight_grads.ts). The elementwise passes are
+ * steps.ts's: WebAssembly SIMD on the wasm backend, JavaScript on cpu.
  */
 import type { ValuesBackend } from '@archzoo/core';
 import type * as tf from '@tensorflow/tfjs-core';
