@@ -1,7 +1,7 @@
 /**
  * What the recurrent workloads (`lstm_b32_t50_h128`, `gru_b32_t50_h128`) share: their sizes and
- * data, the archzoo impls (the fused sequence op of @archzoo/recurrent, and the same through its
- * `LSTM` / `GRU` layer), the tfjs-layers impl, the PyTorch impl (a persistent
+ * data, the Adam trainer (the archzoo impls built on it, and the `Workload` builder, are in
+ * rnn_impls.ts), the tfjs-layers impl, the PyTorch impl (a persistent
  * `/usr/bin/python3 py/rnn_bench.py --serve` child that takes one training step per request, so
  * that its row comes from the same run), and the peak tensor bytes of a step.
  */
