@@ -19,7 +19,7 @@
 import type { ValuesBackend } from '@archzoo/core';
 import type * as tf from '@tensorflow/tfjs-core';
 import { addInto, denseMath, transpose } from './dense_math.js';
-import { f32, f32View, type KernelArgs, output, savedBox } from './kernel_args.js';
+import { f32, f32View, type KernelArgs, output, savedBox, valuesOrZeros } from './kernel_args.js';
 import { projectInputs } from './projection.js';
 import { type Block, keepBlocks, stepOperand, stepsFor, takeBlocks, type Views } from './steps.js';
 import { weightGrads } from './weight_grads.js';
@@ -124,15 +124,10 @@ export function gruSequenceGradKernel({ inputs, backend: be, attrs }: KernelArgs
   // the next step's pass
   const [dAh, dAhT, dAn, rec, mask, dyCopy] = work.map(steps.view) as Views<6>;
   const dAxT = steps.view(dAxTBlock); // [3H, T * B]: d(x W_ih^T + b_ih) of every step, transposed
-  if (inputs.dh) dH.set(f32View(backend, inputs.dh));
-  else dH.fill(0);
+  valuesOrZeros(backend, inputs.dh, dH);
   rec.fill(0);
-  mask.set(f32View(backend, inputs.mask!));
-  let dy: Float32Array | null = null;
-  if (inputs.dy) {
-    dyCopy.set(f32View(backend, inputs.dy));
-    dy = dyCopy;
-  }
+  valuesOrZeros(backend, inputs.mask, mask);
+  const dy = valuesOrZeros(backend, inputs.dy, dyCopy);
   const wHh = math.hold(f32(backend, inputs.wHh!), G, H); // [3H, H]
   try {
     for (let t = T - 1; t >= 0; t--) {

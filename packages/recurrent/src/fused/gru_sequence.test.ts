@@ -12,6 +12,7 @@ import {
   maxDiff,
   resultsOf,
   type SequenceOp,
+  stepMemoryAfter,
   weightedLoss,
 } from './testing/compare.js';
 import { differentiable, gruReference, randomArgs } from './testing/reference.js';
@@ -157,21 +158,19 @@ for (const backend of testBackends().filter((b) => fusedSequenceSupported(b))) {
         mask: true,
         seed: 21,
       });
-      // recording, the activations wait for the backward pass, which frees them (the first call
-      // also sizes the kernels' scratch blocks)
-      const gradStep = () => {
-        const dx = tf.grad((x: tf.Tensor) =>
-          tf.sum(fusedGruSequence({ ...args, x: x as tf.Tensor3D }).h),
-        )(args.x);
-        expect(dx.shape).toEqual(args.x.shape);
-        dx.dispose();
-      };
-      gradStep();
-      const stepBytes = wasmSteps()?.bytesInUse() ?? 0;
-      gradStep();
-      expect(wasmSteps()?.bytesInUse() ?? 0).toBe(stepBytes);
-      for (let i = 0; i < 3; i++) tf.dispose(Object.values(fusedGruSequence(args)) as tf.Tensor[]);
-      expect(wasmSteps()?.bytesInUse() ?? 0).toBe(stepBytes);
+      const m = stepMemoryAfter(
+        () =>
+          tf
+            .grad((x: tf.Tensor) => tf.sum(fusedGruSequence({ ...args, x: x as tf.Tensor3D }).h))(
+              args.x,
+            )
+            .dispose(),
+        () => tf.dispose(Object.values(fusedGruSequence(args)) as tf.Tensor[]),
+        () => wasmSteps()?.bytesInUse() ?? 0,
+      );
+      expect(m.afterSecondGrad).toBe(m.afterGrad);
+      expect(m.afterInference).toBe(m.afterGrad);
+      if (backend === 'wasm') expect(m.afterGrad).toBeGreaterThan(0); // its scratch dA^T block
       dispose(args);
     });
   });

@@ -113,3 +113,20 @@ export function takeSaved(
   box.arrays = undefined;
   return names.map((n) => arrays[n]!);
 }
+
+/**
+ * Copies the float32 values of `t` into `dst`, or zeros when `t` is absent (an optional input);
+ * returns `dst`, or null when `t` is absent.
+ */
+export function valuesOrZeros(
+  backend: ValuesBackend,
+  t: tf.TensorInfo | undefined,
+  dst: Float32Array,
+): Float32Array | null {
+  if (!t) {
+    dst.fill(0);
+    return null;
+  }
+  dst.set(f32View(backend, t));
+  return dst;
+}

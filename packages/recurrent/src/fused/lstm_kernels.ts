@@ -19,7 +19,7 @@
 import type { ValuesBackend } from '@archzoo/core';
 import type * as tf from '@tensorflow/tfjs-core';
 import { addInto, denseMath } from './dense_math.js';
-import { f32, f32View, type KernelArgs, output, savedBox } from './kernel_args.js';
+import { f32, f32View, type KernelArgs, output, savedBox, valuesOrZeros } from './kernel_args.js';
 import { type Block, keepBlocks, stepOperand, stepsFor, takeBlocks, type Views } from './steps.js';
 import { weightGrads } from './weight_grads.js';
 
@@ -130,17 +130,11 @@ export function lstmSequenceGradKernel({
   // by the next step's pass
   const [dA, rec, mask, dyCopy] = work.map(steps.view) as Views<4>;
   const dAT = steps.view(dATBlock); // [4H, T * B]: every step's dA, transposed
-  if (inputs.dh) dH.set(f32View(backend, inputs.dh));
-  else dH.fill(0);
-  if (inputs.dc) dC.set(f32View(backend, inputs.dc));
-  else dC.fill(0);
+  valuesOrZeros(backend, inputs.dh, dH);
+  valuesOrZeros(backend, inputs.dc, dC);
   rec.fill(0);
-  mask.set(f32View(backend, inputs.mask!));
-  let dy: Float32Array | null = null;
-  if (inputs.dy) {
-    dyCopy.set(f32View(backend, inputs.dy));
-    dy = dyCopy;
-  }
+  valuesOrZeros(backend, inputs.mask, mask);
+  const dy = valuesOrZeros(backend, inputs.dy, dyCopy);
   const wHh = math.hold(f32(backend, inputs.wHh!), G, H); // [4H, H]
   try {
     for (let t = T - 1; t >= 0; t--) {

@@ -112,3 +112,22 @@ export function finiteDifferenceError(
   }
   return worst;
 }
+
+/**
+ * Bytes in use in the wasm step memory after `gradStep` (one forward and backward), again after
+ * another, and after three forwards without a gradient tape (inference), for a test to compare:
+ * the activations a forward keeps wait for the backward pass, which frees them, and an inference
+ * forward keeps none. The first `gradStep` sizes the kernels' scratch blocks.
+ */
+export function stepMemoryAfter(
+  gradStep: () => void,
+  inference: () => void,
+  bytesInUse: () => number,
+): { afterGrad: number; afterSecondGrad: number; afterInference: number } {
+  gradStep();
+  const afterGrad = bytesInUse();
+  gradStep();
+  const afterSecondGrad = bytesInUse();
+  for (let i = 0; i < 3; i++) inference();
+  return { afterGrad, afterSecondGrad, afterInference: bytesInUse() };
+}
