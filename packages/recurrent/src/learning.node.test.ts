@@ -64,6 +64,7 @@ describe('learning: the adding problem at T = 50 (wasm)', () => {
       500,
       2e-2,
     );
+    console.log(`LSTM adding problem: test MSE ${before.toFixed(4)} -> ${after.toFixed(4)}`);
     expect(before).toBeGreaterThan(BASELINE);
     expect(after).toBeLessThan(0.05);
   });
@@ -74,6 +75,7 @@ describe('learning: the adding problem at T = 50 (wasm)', () => {
       400,
       1e-2,
     );
+    console.log(`GRU adding problem: test MSE ${before.toFixed(4)} -> ${after.toFixed(4)}`);
     expect(before).toBeGreaterThan(BASELINE);
     expect(after).toBeLessThan(0.05);
   });
