@@ -2,10 +2,9 @@
  * `fusedGruSequence`: a whole GRU layer pass over a sequence as ONE tfjs op with a hand-written
  * backward pass (BPTT), on the cpu and wasm backends. See gru_kernels.ts for the math.
  */
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import { GRU_SEQUENCE } from './gru_kernels.js';
-import { savedAttrs } from './kernel_args.js';
-import { checkSequenceArgs, registerFusedRecurrentKernels } from './register.js';
+import { runSequenceKernel } from './run_sequence.js';
 
 /** Arguments of a GRU sequence pass, PyTorch's layout (one layer, one direction). */
 export interface GruSequenceArgs {
@@ -46,21 +45,7 @@ export interface GruSequenceResult {
  * const { output, h } = fusedGruSequence({ x, h0, wIh, wHh, bIh, bHh });
  */
 export function fusedGruSequence(a: GruSequenceArgs): GruSequenceResult {
-  registerFusedRecurrentKernels();
-  const { T, B, G } = checkSequenceArgs('fusedGruSequence', 3, a, GRU_SEQUENCE);
-  return tf.tidy(() => {
-    const inputs = {
-      x: a.x,
-      h0: a.h0,
-      wIh: a.wIh,
-      wHh: a.wHh,
-      bIh: a.bIh ?? tf.zeros([G]),
-      bHh: a.bHh ?? tf.zeros([G]),
-      mask: a.mask ?? tf.ones([T, B]),
-    };
-    const outs = tf
-      .engine()
-      .runKernel(GRU_SEQUENCE, inputs as tf.NamedTensorMap, savedAttrs()) as tf.Tensor[];
-    return { output: outs[0] as tf.Tensor3D, h: outs[1] as tf.Tensor2D };
-  });
+  const o = { kernelName: GRU_SEQUENCE, where: 'fusedGruSequence', gates: 3, cellState: false };
+  const [output, h] = runSequenceKernel(o, a);
+  return { output: output as tf.Tensor3D, h: h as tf.Tensor2D };
 }

@@ -2,10 +2,9 @@
  * `fusedLstmSequence`: a whole LSTM layer pass over a sequence as ONE tfjs op with a hand-written
  * backward pass (BPTT), on the cpu and wasm backends. See lstm_kernels.ts for the math.
  */
-import * as tf from '@tensorflow/tfjs-core';
-import { savedAttrs } from './kernel_args.js';
+import type * as tf from '@tensorflow/tfjs-core';
 import { LSTM_SEQUENCE } from './lstm_kernels.js';
-import { checkSequenceArgs, registerFusedRecurrentKernels } from './register.js';
+import { runSequenceKernel } from './run_sequence.js';
 
 /** Arguments of an LSTM sequence pass, PyTorch's layout (one layer, one direction). */
 export interface LstmSequenceArgs {
@@ -50,26 +49,7 @@ export interface LstmSequenceResult {
  * const { output, h, c } = fusedLstmSequence({ x, h0, c0, wIh, wHh, bIh, bHh });
  */
 export function fusedLstmSequence(a: LstmSequenceArgs): LstmSequenceResult {
-  registerFusedRecurrentKernels();
-  const { T, B, G } = checkSequenceArgs('fusedLstmSequence', 4, a, LSTM_SEQUENCE);
-  return tf.tidy(() => {
-    const inputs = {
-      x: a.x,
-      h0: a.h0,
-      c0: a.c0,
-      wIh: a.wIh,
-      wHh: a.wHh,
-      bIh: a.bIh ?? tf.zeros([G]),
-      bHh: a.bHh ?? tf.zeros([G]),
-      mask: a.mask ?? tf.ones([T, B]),
-    };
-    const outs = tf
-      .engine()
-      .runKernel(LSTM_SEQUENCE, inputs as tf.NamedTensorMap, savedAttrs()) as tf.Tensor[];
-    return {
-      output: outs[0] as tf.Tensor3D,
-      h: outs[1] as tf.Tensor2D,
-      c: outs[2] as tf.Tensor2D,
-    };
-  });
+  const o = { kernelName: LSTM_SEQUENCE, where: 'fusedLstmSequence', gates: 4, cellState: true };
+  const [output, h, c] = runSequenceKernel(o, a);
+  return { output: output as tf.Tensor3D, h: h as tf.Tensor2D, c: c as tf.Tensor2D };
 }

@@ -3,7 +3,9 @@
  * against its tf-ops reference, and central finite differences.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { expect } from 'vitest';
 import type { LstmSequenceArgs } from '../lstm_sequence.js';
+import { differentiable } from './reference.js';
 
 /** A sequence op under test: the fused one or its reference (GRU results have no `c`). */
 export type SequenceOp = (a: LstmSequenceArgs) => {
@@ -114,20 +116,60 @@ export function finiteDifferenceError(
 }
 
 /**
- * Bytes in use in the wasm step memory after `gradStep` (one forward and backward), again after
- * another, and after three forwards without a gradient tape (inference), for a test to compare:
- * the activations a forward keeps wait for the backward pass, which frees them, and an inference
- * forward keeps none. The first `gradStep` sizes the kernels' scratch blocks.
+ * How close an op's results (`forward`) and gradients (`gradient`) must come to the reference's:
+ * float32 rounding on cpu and wasm; webgl computes in its own float32 shaders.
  */
-export function stepMemoryAfter(
-  gradStep: () => void,
-  inference: () => void,
-  bytesInUse: () => number,
-): { afterGrad: number; afterSecondGrad: number; afterInference: number } {
-  gradStep();
-  const afterGrad = bytesInUse();
-  gradStep();
-  const afterSecondGrad = bytesInUse();
-  for (let i = 0; i < 3; i++) inference();
-  return { afterGrad, afterSecondGrad, afterInference: bytesInUse() };
+export function tolerance(backend: string): { forward: number; gradient: number } {
+  return backend === 'webgl'
+    ? { forward: 1e-4, gradient: 1e-3 }
+    : { forward: 1e-5, gradient: 1e-4 };
+}
+
+/**
+ * Expects the gradients of `weightedLoss` (the `terms` asked for) through `op` and through
+ * `reference` w.r.t. each tensor of `wrt` to agree to `tol`; a failure names the tensor (and the
+ * terms, where not all).
+ */
+export function expectSameGradients(
+  op: SequenceOp,
+  reference: SequenceOp,
+  args: LstmSequenceArgs,
+  wrt: Record<string, tf.Tensor>,
+  tol: number,
+  terms: LossTerms = ALL,
+): void {
+  const got = gradsOf(weightedLoss(op, args, terms), wrt);
+  const want = gradsOf(weightedLoss(reference, args, terms), wrt);
+  const which = terms === ALL ? '' : ` ${JSON.stringify(terms)}`;
+  for (const name of Object.keys(wrt)) {
+    expect(maxDiff(got[name]!, want[name]!), `${name}${which}`).toBeLessThan(tol);
+  }
+}
+
+/** How `expectMatchesReference` compares. */
+export interface MatchOptions {
+  /** Whether the op reads c0 (the LSTM) and so has a gradient w.r.t. it. */
+  withC0: boolean;
+  /** Largest |op - reference| of a result (output, h, c). */
+  forward: number;
+  /** Largest |op - reference| of a gradient. */
+  gradient: number;
+}
+
+/**
+ * Expects `op` to give `reference`'s results (output, h and, for the LSTM, c) and gradients of
+ * `weightedLoss` w.r.t. every differentiable argument (`differentiable`).
+ */
+export function expectMatchesReference(
+  op: SequenceOp,
+  reference: SequenceOp,
+  args: LstmSequenceArgs,
+  o: MatchOptions,
+): void {
+  const got = resultsOf(op, args);
+  const want = resultsOf(reference, args);
+  for (const [k, name] of ['output', 'h', 'c'].entries()) {
+    expect(maxDiff(got[k]!, want[k]!), name).toBeLessThan(o.forward);
+  }
+  expectSameGradients(op, reference, args, differentiable(args, o.withC0), o.gradient);
 }

@@ -100,6 +100,20 @@ export interface SizeOptions {
   seed: number;
 }
 
+/**
+ * The sizes a fused op is compared with its reference at: with and without biases and mask, and a
+ * single step; each at H = 6 (the JavaScript step passes) and H = 8 (on wasm the WebAssembly SIMD
+ * ones, steps.ts).
+ */
+export const CASES = [
+  { name: 'biases and mask', T: 5, B: 3, biases: true, mask: true },
+  { name: 'no biases, no mask', T: 5, B: 3, biases: false, mask: false },
+  { name: 'biases, no mask', T: 4, B: 2, biases: true, mask: false },
+  { name: 'mask, no biases', T: 4, B: 3, biases: false, mask: true },
+  { name: 'T = 1', T: 1, B: 2, biases: true, mask: false },
+  { name: 'T = 1 with mask', T: 1, B: 3, biases: true, mask: true },
+].flatMap((c) => [6, 8].map((H) => ({ ...c, H })));
+
 /** Seeded arguments of a sequence op (the caller disposes them); the mask has zeros inside. */
 export function randomArgs(o: SizeOptions): LstmSequenceArgs {
   const rand = rng(o.seed);
@@ -120,6 +134,11 @@ export function randomArgs(o: SizeOptions): LstmSequenceArgs {
     bHh: o.biases ? (uniform(rand, [G], 0.3) as tf.Tensor1D) : undefined,
     mask,
   };
+}
+
+/** Disposes the tensors of `args` (those of `randomArgs`). */
+export function disposeArgs(args: LstmSequenceArgs): void {
+  tf.dispose(Object.values(args).filter((t) => t instanceof tf.Tensor) as tf.Tensor[]);
 }
 
 /** The differentiable tensors of `args`, by name (absent biases left out). */
