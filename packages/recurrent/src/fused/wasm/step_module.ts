@@ -419,8 +419,10 @@ export function stepModuleBytes(): Uint8Array<ArrayBuffer> {
 let instance: StepExports | null | undefined;
 
 /**
- * The step module, instantiated once (synchronously: it is a few KiB); null where WebAssembly or
- * its SIMD instructions are not available (the kernels then run the JavaScript passes).
+ * The step module, instantiated once, synchronously (kernels are synchronous): browsers allow that
+ * on the main thread only for modules up to 4 KiB, which this one stays under (2.7 KiB; a test
+ * checks). Null where WebAssembly or its SIMD instructions are not available (the kernels then run
+ * the JavaScript passes).
  */
 export function stepModule(): StepExports | null {
   if (instance !== undefined) return instance;
