@@ -24,32 +24,14 @@ import {
 import { fusedGruSequence } from './fused/gru_sequence.js';
 import { fusedLstmSequence } from './fused/lstm_sequence.js';
 import { fusedSequenceSupported } from './fused/register.js';
+import type {
+  LstmSequenceArgs,
+  LstmSequenceResult,
+  SequenceArgs,
+  SequenceResult,
+} from './sequence_types.js';
 
-/** What every sequence op takes. */
-export interface SequenceArgs {
-  /** Input, time-first: `[T, B, I]`. */
-  x: tf.Tensor3D;
-  /** Initial hidden state `[B, H]` (`[B, P]` for a projected LSTM). */
-  h0: tf.Tensor2D;
-  /** `[G * H, I]`, PyTorch layout. */
-  wIh: tf.Tensor2D;
-  /** `[G * H, H]` (`[G * H, P]` for a projected LSTM). */
-  wHh: tf.Tensor2D;
-  /** `[G * H]` */
-  bIh?: tf.Tensor1D | null;
-  /** `[G * H]` */
-  bHh?: tf.Tensor1D | null;
-  /** `[T, B]` float32 0/1: at 0 the state is carried unchanged and the output is 0. */
-  mask?: tf.Tensor2D | null;
-}
-
-/** Output of the single-state recurrences. */
-export interface SequenceResult {
-  /** `[T, B, H]` (zero at masked steps). */
-  output: tf.Tensor3D;
-  /** Final hidden state `[B, H]`. */
-  h: tf.Tensor2D;
-}
+export type { SequenceArgs, SequenceResult } from './sequence_types.js';
 
 /** x W_ih^T + bias for all steps in one matmul, split by step: T x `[B, G * H]`. */
 function projectInputs(x: tf.Tensor3D, wIh: tf.Tensor2D, bias: tf.Tensor1D | null): tf.Tensor2D[] {
@@ -110,9 +92,7 @@ export function rnnSequence(a: SequenceArgs & { nonlinearity: Nonlinearity }): S
  * LSTM over a sequence, PyTorch's gate order [i, f, g, o] (`W_ih` `[4H, I]`, `W_hh` `[4H, H]`):
  * see `lstmStep`. Returns output `[T, B, H]` (the h_t) and the final h and c `[B, H]`.
  */
-export function lstmSequence(a: SequenceArgs & { c0: tf.Tensor2D }): SequenceResult & {
-  c: tf.Tensor2D;
-} {
+export function lstmSequence(a: LstmSequenceArgs): LstmSequenceResult {
   // cpu and wasm: the fused kernels with hand-written BPTT (fused/); lstmSequenceExtended is the reference.
   if (fusedSequenceSupported()) return fusedLstmSequence(a);
   return lstmSequenceExtended(a);
@@ -122,9 +102,7 @@ export function lstmSequence(a: SequenceArgs & { c0: tf.Tensor2D }): SequenceRes
  * LSTM over a sequence with peepholes and/or a projection (`W_hr` `[P, H]`, then h, h0 and the
  * output are `[.., P]` and `W_hh` is `[4H, P]`); without extras it is `lstmSequence`.
  */
-export function lstmSequenceExtended(
-  a: SequenceArgs & { c0: tf.Tensor2D } & LstmExtras,
-): SequenceResult & { c: tf.Tensor2D } {
+export function lstmSequenceExtended(a: LstmSequenceArgs & LstmExtras): LstmSequenceResult {
   return tf.tidy(() => {
     const xp = projectInputs(a.x, a.wIh, sumBiases(a.bIh, a.bHh));
     const { output, state } = scan(xp.length, a.mask, [a.h0, a.c0], (t, [h, c]) => {

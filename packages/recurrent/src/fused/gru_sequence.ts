@@ -3,33 +3,18 @@
  * backward pass (BPTT), on the cpu and wasm backends. See gru_kernels.ts for the math.
  */
 import type * as tf from '@tensorflow/tfjs-core';
+import type { SequenceArgs, SequenceResult } from '../sequence_types.js';
 import { GRU_SEQUENCE } from './gru_kernels.js';
 import { runSequenceKernel } from './run_sequence.js';
 
-/** Arguments of a GRU sequence pass, PyTorch's layout (one layer, one direction). */
-export interface GruSequenceArgs {
-  /** Inputs `[T, B, I]`, time first. */
-  x: tf.Tensor3D;
-  /** Initial hidden state `[B, H]`. */
-  h0: tf.Tensor2D;
-  /** `[3H, I]`, gate blocks r, z, n (PyTorch's `weight_ih_l0`). */
-  wIh: tf.Tensor2D;
-  /** `[3H, H]` (PyTorch's `weight_hh_l0`). */
-  wHh: tf.Tensor2D;
-  /** `[3H]`; absent or null: no bias. */
-  bIh?: tf.Tensor1D | null;
-  /** `[3H]`; absent or null: no bias. */
-  bHh?: tf.Tensor1D | null;
-  /** `[T, B]` float32 0/1: where 0, the state is carried unchanged and the output is 0. */
-  mask?: tf.Tensor2D | null;
-}
+/**
+ * Arguments of a GRU sequence pass: x `[T, B, I]`, h0 `[B, H]`, wIh `[3H, I]` (gate blocks r, z,
+ * n), wHh `[3H, H]`, biases `[3H]`, mask `[T, B]`.
+ */
+export type GruSequenceArgs = SequenceArgs;
 
-export interface GruSequenceResult {
-  /** `[T, B, H]`: h of every step (0 where masked). */
-  output: tf.Tensor3D;
-  /** `[B, H]`: the last hidden state. */
-  h: tf.Tensor2D;
-}
+/** Results of a GRU sequence pass: output `[T, B, H]` and the last hidden state h `[B, H]`. */
+export type GruSequenceResult = SequenceResult;
 
 /**
  * A one-layer, one-direction GRU (Cho et al. 2014; PyTorch's `nn.GRU` math and weight layout,

@@ -3,37 +3,15 @@
  * backward pass (BPTT), on the cpu and wasm backends. See lstm_kernels.ts for the math.
  */
 import type * as tf from '@tensorflow/tfjs-core';
+import type { LstmSequenceArgs, LstmSequenceResult } from '../sequence_types.js';
 import { LSTM_SEQUENCE } from './lstm_kernels.js';
 import { runSequenceKernel } from './run_sequence.js';
 
-/** Arguments of an LSTM sequence pass, PyTorch's layout (one layer, one direction). */
-export interface LstmSequenceArgs {
-  /** Inputs `[T, B, I]`, time first. */
-  x: tf.Tensor3D;
-  /** Initial hidden state `[B, H]`. */
-  h0: tf.Tensor2D;
-  /** Initial cell state `[B, H]`. */
-  c0: tf.Tensor2D;
-  /** `[4H, I]`, gate blocks i, f, g, o (PyTorch's `weight_ih_l0`). */
-  wIh: tf.Tensor2D;
-  /** `[4H, H]` (PyTorch's `weight_hh_l0`). */
-  wHh: tf.Tensor2D;
-  /** `[4H]`; absent or null: no bias. */
-  bIh?: tf.Tensor1D | null;
-  /** `[4H]`; absent or null: no bias. */
-  bHh?: tf.Tensor1D | null;
-  /** `[T, B]` float32 0/1: where 0, the state is carried unchanged and the output is 0. */
-  mask?: tf.Tensor2D | null;
-}
-
-export interface LstmSequenceResult {
-  /** `[T, B, H]`: h of every step (0 where masked). */
-  output: tf.Tensor3D;
-  /** `[B, H]`: the last hidden state. */
-  h: tf.Tensor2D;
-  /** `[B, H]`: the last cell state. */
-  c: tf.Tensor2D;
-}
+/**
+ * Arguments of an LSTM sequence pass: x `[T, B, I]`, h0 and c0 `[B, H]`, wIh `[4H, I]` (gate blocks
+ * i, f, g, o), wHh `[4H, H]`, biases `[4H]`, mask; results: output `[T, B, H]`, h and c `[B, H]`.
+ */
+export type { LstmSequenceArgs, LstmSequenceResult } from '../sequence_types.js';
 
 /**
  * A one-layer, one-direction LSTM (Hochreiter & Schmidhuber 1997; PyTorch's `nn.LSTM` math and

@@ -5,6 +5,7 @@
  */
 import { ArchzooError, checkTensor } from '@archzoo/core';
 import * as tf from '@tensorflow/tfjs-core';
+import type { SequenceArgs } from '../sequence_types.js';
 import { gruSequenceGradConfig } from './gru_grad.js';
 import {
   GRU_SEQUENCE,
@@ -55,18 +56,6 @@ export function fusedSequenceSupported(backendName: string = tf.getBackend()): b
   return FUSED_BACKENDS.includes(backendName);
 }
 
-/** What `checkSequenceArgs` checks: the tensors of an LSTM or GRU sequence call. */
-interface SequenceArgs {
-  x: tf.Tensor;
-  h0: tf.Tensor;
-  c0?: tf.Tensor;
-  wIh: tf.Tensor;
-  wHh: tf.Tensor;
-  bIh?: tf.Tensor | null;
-  bHh?: tf.Tensor | null;
-  mask?: tf.Tensor | null;
-}
-
 /**
  * Checks the arguments of a fused sequence op with `gates` gate blocks (4 for the LSTM, 3 for the
  * GRU) and that the active backend runs it; returns the sizes.
@@ -74,7 +63,7 @@ interface SequenceArgs {
 export function checkSequenceArgs(
   where: string,
   gates: number,
-  a: SequenceArgs,
+  a: SequenceArgs & { c0?: tf.Tensor2D },
   kernelName: string,
 ): { T: number; B: number; I: number; H: number; G: number } {
   const backend = tf.getBackend();
