@@ -2,6 +2,7 @@
  * Test helpers of the fused sequences: a plain tf-ops LSTM and GRU (one op per line, autodiff for
  * the gradients) that the fused kernels must match, and seeded arguments.
  */
+import { uniformTensor } from '@archzoo/core/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import type { GruSequenceArgs, GruSequenceResult } from '../gru_sequence.js';
 import type { LstmSequenceArgs, LstmSequenceResult } from '../lstm_sequence.js';
@@ -67,27 +68,6 @@ export function gruReference(a: GruSequenceArgs): GruSequenceResult {
   });
 }
 
-/** A seeded uniform [0, 1) generator (mulberry32). */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** A tensor of `shape` uniform in [-scale, scale), from `rand`. */
-function uniform(rand: () => number, shape: number[], scale: number): tf.Tensor {
-  const n = shape.reduce((p, d) => p * d, 1);
-  return tf.tensor(
-    Float32Array.from({ length: n }, () => (2 * rand() - 1) * scale),
-    shape,
-  );
-}
-
 export interface SizeOptions {
   T: number;
   B: number;
@@ -116,8 +96,10 @@ export const CASES = [
 
 /** Seeded arguments of a sequence op (the caller disposes them); the mask has zeros inside. */
 export function randomArgs(o: SizeOptions): LstmSequenceArgs {
-  const rand = rng(o.seed);
   const G = o.gates * o.H;
+  // each tensor from its own seed: uniform in [-scale, scale)
+  const uniform = (k: number, shape: number[], scale: number) =>
+    uniformTensor(shape, 16 * o.seed + k, -scale, scale);
   const mask = o.mask
     ? tf.tensor2d(
         Float32Array.from({ length: o.T * o.B }, (_, k) => (k % 3 === 1 ? 0 : 1)),
@@ -125,13 +107,13 @@ export function randomArgs(o: SizeOptions): LstmSequenceArgs {
       )
     : undefined;
   return {
-    x: uniform(rand, [o.T, o.B, o.I], 1) as tf.Tensor3D,
-    h0: uniform(rand, [o.B, o.H], 0.5) as tf.Tensor2D,
-    c0: uniform(rand, [o.B, o.H], 0.5) as tf.Tensor2D,
-    wIh: uniform(rand, [G, o.I], 0.6) as tf.Tensor2D,
-    wHh: uniform(rand, [G, o.H], 0.6) as tf.Tensor2D,
-    bIh: o.biases ? (uniform(rand, [G], 0.3) as tf.Tensor1D) : undefined,
-    bHh: o.biases ? (uniform(rand, [G], 0.3) as tf.Tensor1D) : undefined,
+    x: uniform(0, [o.T, o.B, o.I], 1) as tf.Tensor3D,
+    h0: uniform(1, [o.B, o.H], 0.5) as tf.Tensor2D,
+    c0: uniform(2, [o.B, o.H], 0.5) as tf.Tensor2D,
+    wIh: uniform(3, [G, o.I], 0.6) as tf.Tensor2D,
+    wHh: uniform(4, [G, o.H], 0.6) as tf.Tensor2D,
+    bIh: o.biases ? (uniform(5, [G], 0.3) as tf.Tensor1D) : undefined,
+    bHh: o.biases ? (uniform(6, [G], 0.3) as tf.Tensor1D) : undefined,
     mask,
   };
 }
