@@ -21,7 +21,7 @@ import type * as tf from '@tensorflow/tfjs-core';
 import { addInto, denseMath, transpose } from './dense_math.js';
 import { f32, f32View, type KernelArgs, output, savedBox, valuesOrZeros } from './kernel_args.js';
 import { projectInputs } from './projection.js';
-import { type Block, keepBlocks, stepOperand, stepsFor, takeBlocks, type Views } from './steps.js';
+import { keepBlocks, stepOperand, stepsFor, takeBlocks, type Views } from './steps.js';
 import { weightGrads } from './weight_grads.js';
 
 export const GRU_SEQUENCE = 'ArchzooGruSequence';
@@ -79,8 +79,7 @@ export function gruSequenceKernel({ inputs, backend: be, attrs }: KernelArgs): t
       steps.gruHidden(rz, n, nAll, mask, t * B, h, y, sh, B, H);
     }
     const result = [output(backend, y, [T, B, H]), output(backend, h, [B, H])];
-    const [rz, nb, hp, hq] = saved as [Block, Block, Block, Block];
-    keepBlocks(attrs, steps, { rz, n: nb, hpn: hp, hPrev: hq });
+    keepBlocks(attrs, steps, GRU_SAVED, saved);
     kept = true;
     return result;
   } finally {

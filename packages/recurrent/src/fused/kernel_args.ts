@@ -1,6 +1,7 @@
 /** How the fused recurrent kernels read their inputs and make their outputs on any backend. */
 import { makeOutput, readValues, type ValuesBackend } from '@archzoo/core';
 import * as tf from '@tensorflow/tfjs-core';
+import type { SavedBlocks } from './steps.js';
 
 /** A kernel's call as tfjs makes it. */
 export type KernelArgs = Parameters<tf.KernelFunc>[0];
@@ -55,6 +56,9 @@ export function output(
  * long as the op's tape node: dropped with it when no backward pass runs.
  */
 export interface SavedActivations {
+  /** The forward kernel's activations, for its backward kernel (steps.ts `keepBlocks`). */
+  blocks?: SavedBlocks;
+  /** What a backward kernel hands its gradient function (dA^T, for dx: `takeSaved`). */
   arrays?: Record<string, Float32Array>;
 }
 

@@ -20,7 +20,7 @@ import type { ValuesBackend } from '@archzoo/core';
 import type * as tf from '@tensorflow/tfjs-core';
 import { addInto, denseMath } from './dense_math.js';
 import { f32, f32View, type KernelArgs, output, savedBox, valuesOrZeros } from './kernel_args.js';
-import { type Block, keepBlocks, stepOperand, stepsFor, takeBlocks, type Views } from './steps.js';
+import { keepBlocks, stepOperand, stepsFor, takeBlocks, type Views } from './steps.js';
 import { weightGrads } from './weight_grads.js';
 
 export const LSTM_SEQUENCE = 'ArchzooLstmSequence';
@@ -90,8 +90,7 @@ export function lstmSequenceKernel({ inputs, backend: be, attrs }: KernelArgs): 
       output(backend, h, [B, H]),
       output(backend, c, [B, H]),
     ];
-    const [g, tcs, hp, cp] = saved as [Block, Block, Block, Block];
-    keepBlocks(attrs, steps, { gates: g, tanhC: tcs, hPrev: hp, cPrev: cp });
+    keepBlocks(attrs, steps, LSTM_SAVED, saved);
     kept = true;
     return result;
   } finally {

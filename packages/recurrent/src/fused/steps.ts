@@ -19,7 +19,7 @@ import { transposeInto } from './dense_math.js';
 import { gruCandidate, gruGrad, gruHidden } from './gru_steps.js';
 import { releaseArrays, savedArray, savedBox } from './kernel_args.js';
 import { lstmCell, lstmGrad, lstmHidden } from './lstm_steps.js';
-import { Arena, type ArenaBlock } from './wasm/arena.js';
+import { Arena, type ArenaBlock, ZERO_FLOATS } from './wasm/arena.js';
 import { type StepExports, stepModule } from './wasm/step_module.js';
 
 /** An array a `Steps` allocated; `view` gives its values. */
@@ -192,15 +192,13 @@ export function wasmSteps(): Steps | null {
   return wasmStepsInstance;
 }
 
-/** Largest H the wasm passes take (their row of zeros standing in for dy has this many floats). */
-const WASM_MAX_H = 16384;
-
 /**
  * The passes a kernel of hidden size H runs on `backend`: the wasm ones on tfjs-wasm when the step
- * module runs and H is a multiple of 4 (their SIMD width), else the JavaScript ones.
+ * module runs and H is a multiple of 4 (their SIMD width) and at most `ZERO_FLOATS` (their row of
+ * zeros standing in for an absent dy), else the JavaScript ones.
  */
 export function stepsFor(backend: ValuesBackend, H: number): Steps {
-  if (hasWasmMatMul(backend) && H % 4 === 0 && H <= WASM_MAX_H) return wasmSteps() ?? jsSteps;
+  if (hasWasmMatMul(backend) && H % 4 === 0 && H <= ZERO_FLOATS) return wasmSteps() ?? jsSteps;
   return jsSteps;
 }
 
@@ -213,28 +211,29 @@ const dropped =
     : null;
 
 /** What a forward kernel leaves for its backward kernel in the attrs' box (kernel_args.ts). */
-interface SavedBlocks {
+export interface SavedBlocks {
   steps: Steps;
   blocks: Record<string, Block>;
 }
 
 /**
- * Leaves `blocks` (the activations the backward kernel reads) in the box of `attrs`; when there
- * is no box (no backward pass will run), frees them now. On wasm, blocks of a box that is dropped
- * unused are freed when it is garbage collected.
+ * Leaves `blocks` (the activations the backward kernel reads), named `names` in order, in the box
+ * of `attrs`; when there is no box (no backward pass will run), frees them now. On wasm, blocks of
+ * a box that is dropped unused are freed when it is garbage collected.
  */
 export function keepBlocks(
   attrs: tf.NamedAttrMap | undefined,
   steps: Steps,
-  blocks: Record<string, Block>,
+  names: readonly string[],
+  blocks: Block[],
 ): void {
-  const box = savedBox(attrs) as { blocks?: SavedBlocks } | undefined;
+  const box = savedBox(attrs);
   if (!box) {
-    steps.free(Object.values(blocks));
+    steps.free(blocks);
     return;
   }
-  box.blocks = { steps, blocks };
-  if (steps.kind === 'wasm') dropped?.register(box, { steps, blocks: Object.values(blocks) }, box);
+  box.blocks = { steps, blocks: Object.fromEntries(names.map((n, i) => [n, blocks[i]!])) };
+  if (steps.kind === 'wasm') dropped?.register(box, { steps, blocks }, box);
 }
 
 /**
@@ -246,7 +245,7 @@ export function takeBlocks(
   attrs: tf.NamedAttrMap | undefined,
   names: readonly string[],
 ): { steps: Steps; blocks: Block[] } {
-  const box = savedBox(attrs) as { blocks?: SavedBlocks } | undefined;
+  const box = savedBox(attrs);
   const saved = box?.blocks;
   if (!saved || names.some((n) => !saved.blocks[n]))
     throw new Error(`${where}: the forward pass's saved activations are missing (already used?)`);

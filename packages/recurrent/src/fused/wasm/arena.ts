@@ -14,6 +14,8 @@ export interface ArenaBlock {
 const PAGE = 65536;
 /** Bytes of zeros at the bottom of the memory, never allocated (`zeros`). */
 const ZERO_BYTES = PAGE;
+/** Floats in that run of zeros. */
+export const ZERO_FLOATS = ZERO_BYTES / 4;
 
 const bytesOf = (length: number) => Math.max(16, Math.ceil((length * 4) / 16) * 16);
 
@@ -35,7 +37,7 @@ export class Arena {
 
   /** How many floats `zeros` holds. */
   get zeroLength(): number {
-    return ZERO_BYTES / 4;
+    return ZERO_FLOATS;
   }
 
   /** Bytes in use (allocated, not freed), for tests. */
