@@ -18,7 +18,7 @@
  */
 import type { ValuesBackend } from '@archzoo/core';
 import type * as tf from '@tensorflow/tfjs-core';
-import { addInto, denseMath, transpose } from './dense_math.js';
+import { addInto, denseMath, transpose, transposeInto } from './dense_math.js';
 import { f32, f32View, type KernelArgs, output, savedBox, valuesOrZeros } from './kernel_args.js';
 import { projectInputs } from './projection.js';
 import { keepBlocks, stepOperand, stepsFor, takeBlocks, type Views } from './steps.js';
@@ -171,10 +171,8 @@ function resetUpdateWeights(
 ): Float32Array {
   const G = 2 * H;
   const w = new Float32Array((H + I + 1) * G);
-  for (let p = 0; p < G; p++) {
-    for (let q = 0; q < H; q++) w[q * G + p] = wHh[p * H + q]!;
-    for (let q = 0; q < I; q++) w[(H + q) * G + p] = wIh[p * I + q]!;
-    w[(H + I) * G + p] = bIh[p]! + bHh[p]!;
-  }
+  transposeInto(wHh.subarray(0, G * H), G, H, w);
+  transposeInto(wIh.subarray(0, G * I), G, I, w.subarray(H * G));
+  for (let p = 0; p < G; p++) w[(H + I) * G + p] = bIh[p]! + bHh[p]!;
   return w;
 }

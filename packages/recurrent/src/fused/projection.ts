@@ -3,7 +3,7 @@
  * `xp = x W_ih^T + bias` `[N, G]` for x `[N, I]` (N = T * B rows), W_ih `[G, I]`, bias `[G]`. The
  * bias rides in the product as a column of ones appended to x and a row appended to W_ih^T.
  */
-import { type DenseMath, product } from './dense_math.js';
+import { type DenseMath, product, transposeInto } from './dense_math.js';
 import { scratch } from './kernel_args.js';
 
 /** x `[rows, I]`, w `[G, I]` (PyTorch layout), bias `[G]` -> x w^T + bias `[rows, G]`, into `out`. */
@@ -23,9 +23,7 @@ export function projectInputs(
     x1[r * (cols + 1) + cols] = 1;
   }
   const wt = new Float32Array((cols + 1) * g); // [I + 1, G]: w^T, then the bias
-  for (let p = 0; p < g; p++) {
-    for (let q = 0; q < cols; q++) wt[q * g + p] = w[p * cols + q]!;
-  }
+  transposeInto(w, g, cols, wt);
   wt.set(bias, cols * g);
   return product(math, x1, rows, wt, cols + 1, g, out);
 }
