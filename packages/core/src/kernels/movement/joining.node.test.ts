@@ -7,48 +7,17 @@ import * as tf from '@tensorflow/tfjs-core';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import '../../register.js';
-import { testBackends, useBackend } from '../../testing/backends.js';
+import { useBackend } from '../../testing/backends.js';
 import { randInt, rng } from '../testing.js';
-import { diffFromStock, runStockKernel, transposeValues, valueBits } from './index.js';
+import { BACKENDS, dimArb, expectStock, type Moved, RUNS, randomTensor, size } from './cases.js';
+import { runStockKernel, transposeValues, valueBits } from './index.js';
 
-type Moved = 'float32' | 'int32' | 'bool';
-const RUNS = 120;
-const BACKENDS = testBackends().filter((b) => b === 'cpu' || b === 'wasm');
-
-const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
-
-/** Random dims: mostly 1-4, sometimes 0, sometimes 20-40 (runs long enough for one `set`). */
-const dimArb = fc.oneof(
-  { arbitrary: fc.integer({ min: 1, max: 4 }), weight: 8 },
-  { arbitrary: fc.constant(0), weight: 1 },
-  { arbitrary: fc.integer({ min: 20, max: 40 }), weight: 2 },
-);
 const caseArb = (minRank: number) =>
   fc.record({
     shape: fc.array(dimArb, { minLength: minRank, maxLength: 6 }).filter((s) => size(s) <= 6000),
     dtype: fc.constantFrom<Moved>('float32', 'int32', 'bool'),
     seed: fc.integer({ min: 0, max: 1 << 30 }),
   });
-
-/** Random values from `seed`; every fifth float32 tensor is a cast of int32 values. */
-function randomTensor(shape: number[], dtype: Moved, seed: number): tf.Tensor {
-  const r = rng(seed);
-  const n = size(shape);
-  if (dtype === 'bool') {
-    return tf.tensor(
-      Uint8Array.from({ length: n }, () => +(r() < 0.5)),
-      shape,
-      'bool',
-    );
-  }
-  const ints = Int32Array.from({ length: n }, () => randInt(r, -(2 ** 31), 2 ** 31 - 1));
-  if (dtype === 'int32') return tf.tensor(ints, shape, 'int32');
-  if (seed % 5 === 0) return tf.tidy(() => tf.cast(tf.tensor(ints, shape, 'int32'), 'float32'));
-  const floats = Float32Array.from({ length: n }, () =>
-    r() < 0.05 ? -0 : (r() - 0.5) * 10 ** randInt(r, -30, 30),
-  );
-  return tf.tensor(floats, shape, 'float32');
-}
 
 /** A random permutation of 0..rank-1 from `r`. */
 function randomPerm(rank: number, r: () => number): number[] {
@@ -87,18 +56,6 @@ const BIG_TRANSPOSES: [number[], number[]][] = [
     [1, 0, 2],
   ],
 ];
-
-function expectStock(
-  kernel: string,
-  inputs: Record<string, tf.Tensor> | tf.Tensor[],
-  attrs: object,
-) {
-  const shapes = Object.values(inputs).map((t: tf.Tensor) => [t.dtype, t.shape]);
-  expect(
-    diffFromStock(kernel, inputs, attrs),
-    `${kernel} ${JSON.stringify([shapes, attrs])}`,
-  ).toBeNull();
-}
 
 for (const backend of BACKENDS) {
   describe(`joining and reordering kernels on ${backend}`, () => {

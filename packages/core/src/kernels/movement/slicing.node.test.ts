@@ -7,56 +7,17 @@ import * as tf from '@tensorflow/tfjs-core';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import '../../register.js';
-import { testBackends, useBackend } from '../../testing/backends.js';
+import { useBackend } from '../../testing/backends.js';
 import { randInt, rng } from '../testing.js';
-import { valueBits as bits, diffFromStock } from './index.js';
+import { BACKENDS, dimArb, expectStock, type Moved, RUNS, randomTensor, size } from './cases.js';
+import { valueBits as bits } from './index.js';
 
-type Moved = 'float32' | 'int32' | 'bool';
-const RUNS = 120;
-const BACKENDS = testBackends().filter((b) => b === 'cpu' || b === 'wasm');
-
-const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
-
-/** Random dims: mostly 1-4, sometimes 0, sometimes 20-40 (runs long enough for one `set`). */
-const dimArb = fc.oneof(
-  { arbitrary: fc.integer({ min: 1, max: 4 }), weight: 8 },
-  { arbitrary: fc.constant(0), weight: 1 },
-  { arbitrary: fc.integer({ min: 20, max: 40 }), weight: 2 },
-);
 const shapeArb = fc.array(dimArb, { minLength: 1, maxLength: 6 }).filter((s) => size(s) <= 6000);
 const caseArb = fc.record({
   shape: shapeArb,
   dtype: fc.constantFrom<Moved>('float32', 'int32', 'bool'),
   seed: fc.integer({ min: 0, max: 1 << 30 }),
 });
-
-/**
- * A tensor of random values from `seed`: float32 ones span magnitudes 1e-30 to 1e30 with some -0,
- * and every fifth one is a cast of int32 values (on cpu, float32 backed by an Int32Array).
- */
-function randomTensor(shape: number[], dtype: Moved, seed: number): tf.Tensor {
-  const r = rng(seed);
-  const n = size(shape);
-  if (dtype === 'bool')
-    return tf.tensor(
-      Uint8Array.from({ length: n }, () => +(r() < 0.5)),
-      shape,
-      'bool',
-    );
-  const ints = Int32Array.from({ length: n }, () => randInt(r, -(2 ** 31), 2 ** 31 - 1));
-  if (dtype === 'int32') return tf.tensor(ints, shape, 'int32');
-  if (seed % 5 === 0) return tf.tidy(() => tf.cast(tf.tensor(ints, shape, 'int32'), 'float32'));
-  const floats = Float32Array.from({ length: n }, () =>
-    r() < 0.05 ? -0 : (r() - 0.5) * 10 ** randInt(r, -30, 30),
-  );
-  return tf.tensor(floats, shape, 'float32');
-}
-
-/** Expects `kernel` to give the stock kernel's outputs (dtype, shape, bits) or its error. */
-function expectStock(kernel: string, inputs: Record<string, tf.Tensor>, attrs: object): void {
-  const label = `${kernel} ${JSON.stringify(Object.values(inputs).map((t) => [t.dtype, t.shape]))} ${JSON.stringify(attrs)}`;
-  expect(diffFromStock(kernel, inputs, attrs), label).toBeNull();
-}
 
 /** out[b, o, i, :] = x[b, o, indices[b, i], :] by index arithmetic: the reference for GatherV2. */
 function gatherReference(
