@@ -3,14 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fx from '../../fixtures/cnn.json';
 import { BatchNorm2d, Conv2d, Flatten, Linear, MaxPool2d, ReLU, Sequential } from '../index.js';
 import { testBackends, useBackend } from '../testing/backends.js';
-import {
-  channelsLast,
-  checkCase,
-  logObserved,
-  parityCases,
-  stateToTensors,
-  toTensor,
-} from './helpers.js';
+import { toTensor } from '../testing/fixtures.js';
+import { channelsLast, checkCase, logObserved, parityCases, stateToTensors } from './helpers.js';
 
 /**
  * The archzoo twin of the fixture's

@@ -41,13 +41,7 @@ import {
   type TensorModule,
   Upsample,
 } from '../index.js';
-
-/** A tensor as the fixtures store it: torch shape, row-major values. */
-export interface FxTensor {
-  shape: number[];
-  data: number[];
-  dtype?: 'int32';
-}
+import { errorRecorder, type FxTensor, maxError, toTensor } from '../testing/fixtures.js';
 
 /** A torch module: class name and constructor kwargs, or a Sequential of such. */
 export interface FxSpec {
@@ -56,17 +50,17 @@ export interface FxSpec {
   layers?: FxSpec[];
 }
 
-/** One parity case (see gen_fixtures.py for the meaning of each field). */
+/** One parity case (see gen_fixtures.py for the meaning of each field); its data are numbers. */
 export interface FxCase extends FxSpec {
   name: string;
   layout: 'nchw' | 'none';
   mode: 'train' | 'eval';
-  state: Record<string, FxTensor>;
-  input: FxTensor;
-  target: FxTensor;
-  output: FxTensor;
-  grads: { input?: FxTensor; params: Record<string, FxTensor> };
-  stateAfter?: Record<string, FxTensor>;
+  state: Record<string, FxTensor<number>>;
+  input: FxTensor<number>;
+  target: FxTensor<number>;
+  output: FxTensor<number>;
+  grads: { input?: FxTensor<number>; params: Record<string, FxTensor<number>> };
+  stateAfter?: Record<string, FxTensor<number>>;
 }
 
 /** Forward-output tolerance: max |archzoo - torch| <= OUTPUT_TOL * max(1, max |torch|). */
@@ -96,10 +90,6 @@ export function parityCases(file: unknown): FxCase[] {
     }
   }
   return cases as FxCase[];
-}
-
-export function toTensor(t: FxTensor): tf.Tensor {
-  return tf.tensor(t.data, t.shape, t.dtype ?? 'float32');
 }
 
 /** NCL -> NLC, NCHW -> NHWC; other ranks are returned as they are (cloned). */
@@ -209,48 +199,12 @@ export function buildModule(spec: FxSpec, rank: number, layout: 'nchw' | 'none')
   }
 }
 
-/**
- * max |a - b| over equal-shaped tensors (shapes are asserted), and max(1, max |b|). The fixture's
- * decimals are read as the float32 values they were written from.
- */
-function maxError(
-  actual: tf.Tensor,
-  expected: FxTensor,
-  label: string,
-): { err: number; scale: number } {
-  expect(actual.shape, `${label}: shape`).toEqual(expected.shape);
-  const a = actual.dataSync();
-  let err = 0;
-  let scale = 1;
-  expected.data.forEach((value, i) => {
-    const e = Math.fround(value);
-    const d = Math.abs(a[i]! - e);
-    err = Number.isNaN(d) || d > err ? d : err;
-    scale = Math.max(scale, Math.abs(e));
-  });
-  return { err, scale };
-}
+/** Largest error per family and quantity of this file's cases, printed by `logObserved`. */
+const recorder = errorRecorder();
+const compare = recorder.compare;
 
-/** Largest error seen per family and quantity, printed when ARCHZOO_PARITY_LOG is set. */
-export const observed = new Map<string, number>();
-
-/** Asserts max |actual - expected| <= tol * max(1, max |expected|); records the error under `stat`. */
-function compare(actual: tf.Tensor, expected: FxTensor, tol: number, label: string, stat: string) {
-  const { err, scale } = maxError(actual, expected, label);
-  observed.set(stat, Math.max(observed.get(stat) ?? 0, err / scale));
-  expect(err, `${label}: max abs error ${err} (bound ${tol} x ${scale})`).toBeLessThanOrEqual(
-    tol * scale,
-  );
-}
-
-/** Prints `observed` (call from afterAll) when the environment variable ARCHZOO_PARITY_LOG is set. */
-export function logObserved(backend: string): void {
-  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process
-    ?.env;
-  if (!env?.ARCHZOO_PARITY_LOG) return;
-  for (const [k, v] of observed) console.log(`[parity ${backend}] ${k}: ${v.toExponential(2)}`);
-  observed.clear();
-}
+/** Prints the largest errors (call from afterAll) when ARCHZOO_PARITY_LOG is set. */
+export const logObserved = recorder.log;
 
 /**
  * Runs one fixture case on the active backend and asserts parity with torch: state dict

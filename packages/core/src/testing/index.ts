@@ -1,7 +1,8 @@
 /**
  * @archzoo/core/testing: helpers shared by archzoo's test suites (and usable by yours):
- * the backend matrix, numeric comparisons, seeded inputs and the module contract suite
- * (`describeModuleContract`, which imports vitest).
+ * the backend matrix, numeric comparisons, seeded inputs, the module contract suite
+ * (`describeModuleContract`) and the comparison with PyTorch-generated fixtures (`errorRecorder`);
+ * the last two import vitest.
  */
 export { maxAbsDiff, testBackends, useBackend } from './backends.js';
 export {
@@ -9,4 +10,11 @@ export {
   type GradCheckOptions,
   type ModuleContractOptions,
 } from './contract.js';
+export {
+  type ErrorRecorder,
+  errorRecorder,
+  type FxTensor,
+  maxError,
+  toTensor,
+} from './fixtures.js';
 export { awayFromZero, distinctTensor, randomIndices, uniformTensor } from './inputs.js';

@@ -1,4 +1,4 @@
-import { testBackends, useBackend } from '@archzoo/core/testing';
+import { type FxTensor, testBackends, toTensor, useBackend } from '@archzoo/core/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import actFx from '../../fixtures/act.json';
@@ -9,9 +9,7 @@ import {
   cases,
   checkExoticCase,
   type ExoticCase,
-  type FxTensor,
   logObserved,
-  toTensor,
   weightedSum,
 } from './exotic_helpers.js';
 

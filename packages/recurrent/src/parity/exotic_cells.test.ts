@@ -1,4 +1,4 @@
-import { testBackends, useBackend } from '@archzoo/core/testing';
+import { testBackends, toTensor, useBackend } from '@archzoo/core/testing';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import convLstmFx from '../../fixtures/conv_lstm.json';
 import gatedFx from '../../fixtures/gated.json';
@@ -15,7 +15,6 @@ import {
   checkExoticCase,
   type ExoticCase,
   logObserved,
-  toTensor,
   weightedSum,
 } from './exotic_helpers.js';
 

@@ -4,20 +4,20 @@
  * backward, and compares outputs, final state and every gradient with the float64 references.
  */
 import { layoutOf, type Module } from '@archzoo/core';
+import { errorRecorder, type FxTensor, toTensor } from '@archzoo/core/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { expect } from 'vitest';
 import type { CellState } from '../cell.js';
-import { compare, type FxTensor, GRAD_TOL, OUTPUT_TOL, toTensor } from './fixture_compare.js';
+import { GRAD_TOL, OUTPUT_TOL } from './tolerances.js';
 
-export {
-  compare,
-  type FxTensor,
-  GRAD_TOL,
-  logObserved,
-  OUTPUT_TOL,
-  observed,
-  toTensor,
-} from './fixture_compare.js';
+export { GRAD_TOL, OUTPUT_TOL } from './tolerances.js';
+
+/** Largest error per family and quantity of this file's cases, printed by `logObserved`. */
+const recorder = errorRecorder();
+/** Asserts max |actual - expected| <= tol * max(1, max |expected|) and records it under `stat`. */
+export const compare = recorder.compare;
+/** Prints the largest errors (call from afterAll) when ARCHZOO_PARITY_LOG is set. */
+export const logObserved = recorder.log;
 
 export interface ExoticCase {
   name: string;

@@ -1,4 +1,4 @@
-import { testBackends, useBackend } from '@archzoo/core/testing';
+import { type FxTensor, testBackends, toTensor, useBackend } from '@archzoo/core/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import socialFx from '../../fixtures/social_lstm.json';
@@ -10,11 +10,9 @@ import {
   checkExoticCase,
   compare,
   type ExoticCase,
-  type FxTensor,
   GRAD_TOL,
   logObserved,
   OUTPUT_TOL,
-  toTensor,
   weightedSum,
 } from './exotic_helpers.js';
 

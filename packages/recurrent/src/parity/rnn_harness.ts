@@ -6,6 +6,7 @@
  * in `packages/recurrent/fixtures/rnn.json` (written by `fixtures/gen_fixtures.py`).
  */
 import type { Module } from '@archzoo/core';
+import { errorRecorder, type FxTensor, toTensor } from '@archzoo/core/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { expect } from 'vitest';
 import { GRU } from '../gru.js';
@@ -14,9 +15,14 @@ import { LSTM } from '../lstm.js';
 import { LSTMCell } from '../lstm_cell.js';
 import { RNN } from '../rnn.js';
 import { RNNCell } from '../rnn_cell.js';
-import { compare, type FxTensor, GRAD_TOL, OUTPUT_TOL, toTensor } from './fixture_compare.js';
+import { GRAD_TOL, OUTPUT_TOL } from './tolerances.js';
 
-export { GRAD_TOL, logObserved, OUTPUT_TOL, observed } from './fixture_compare.js';
+/** Largest error per module and quantity of this file's cases, printed by `logObserved`. */
+const recorder = errorRecorder();
+const compare = recorder.compare;
+
+/** Prints the largest errors (call from afterAll) when ARCHZOO_PARITY_LOG is set. */
+export const logObserved = recorder.log;
 
 /** One parity case (see gen_fixtures.py for the meaning of each field). */
 export interface RnnCase {
