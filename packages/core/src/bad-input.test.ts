@@ -33,26 +33,7 @@ import {
   Tanh,
   Upsample,
 } from './index.js';
-import { testBackends, useBackend } from './testing/index.js';
-
-/**
- * Asserts that `fn` throws an ArchzooError of the form `Where: argument expected X, got Y` whose
- * message contains each of `parts` (the layer, the argument, what was expected, what was given).
- */
-function expectError(fn: () => unknown, ...parts: string[]): void {
-  let error: unknown = null;
-  try {
-    fn();
-  } catch (e) {
-    error = e;
-  }
-  expect(error, `expected an ArchzooError containing ${JSON.stringify(parts)}`).toBeInstanceOf(
-    ArchzooError,
-  );
-  const message = (error as Error).message;
-  expect(message).toMatch(/^\S+: .* expected .*, got .+/s);
-  for (const p of parts) expect(message).toContain(p);
-}
+import { expectArchzooError, testBackends, useBackend } from './testing/index.js';
 
 /** Tensors made by a test, disposed after it. */
 const made: tf.Tensor[] = [];
@@ -78,37 +59,37 @@ for (const b of testBackends()) {
 
     forLayer(Linear, () => {
       it('rejects bad options', () => {
-        expectError(
+        expectArchzooError(
           () => new Linear({ inFeatures: -1, outFeatures: 2 }),
           'Linear',
           'inFeatures',
           'a positive integer',
           'got -1',
         );
-        expectError(
+        expectArchzooError(
           () => new Linear({ inFeatures: 3, outFeatures: 0 }),
           'Linear',
           'outFeatures',
           'a positive integer',
           'got 0',
         );
-        expectError(
+        expectArchzooError(
           () => new Linear({ inFeatures: 2.5, outFeatures: 2 }),
           'Linear',
           'inFeatures',
           'got 2.5',
         );
-        expectError(
+        expectArchzooError(
           () => new Linear({ inFeatures: '3' as unknown as number, outFeatures: 2 }),
           'Linear',
           'inFeatures',
           "got '3'",
         );
-        expectError(() => new Linear({} as never), 'Linear', 'inFeatures', 'got undefined');
+        expectArchzooError(() => new Linear({} as never), 'Linear', 'inFeatures', 'got undefined');
       });
       it('rejects wrong rank, size and dtype', () => {
         const fc = new Linear({ inFeatures: 3, outFeatures: 2 });
-        expectError(
+        expectArchzooError(
           () => fc.forward(t([2, 4])),
           'Linear.forward',
           'input',
@@ -116,21 +97,21 @@ for (const b of testBackends()) {
           'got 4',
           '[2, 4]',
         );
-        expectError(
+        expectArchzooError(
           () => fc.forward(t([])),
           'Linear.forward',
           'input',
           'rank 1 or 2',
           'got rank 0',
         );
-        expectError(
+        expectArchzooError(
           () => fc.forward(t([2, 3], 'int32')),
           'Linear.forward',
           'input',
           'dtype float32',
           'got dtype int32',
         );
-        expectError(
+        expectArchzooError(
           () => fc.forward([1, 2, 3] as unknown as tf.Tensor),
           'Linear.forward',
           'input',
@@ -139,7 +120,7 @@ for (const b of testBackends()) {
         );
         const gone = tf.zeros([2, 3]);
         gone.dispose();
-        expectError(
+        expectArchzooError(
           () => fc.forward(gone),
           'Linear.forward',
           'input',
@@ -153,43 +134,48 @@ for (const b of testBackends()) {
     forLayer(Conv2d, () => {
       const base = { inChannels: 4, outChannels: 6, kernelSize: 3 };
       it('rejects bad options', () => {
-        expectError(
+        expectArchzooError(
           () => new Conv2d({ ...base, inChannels: -4 }),
           'Conv2d',
           'inChannels',
           'a positive integer',
           'got -4',
         );
-        expectError(
+        expectArchzooError(
           () => new Conv2d({ ...base, kernelSize: 0 }),
           'Conv2d',
           'kernelSize',
           'an integer >= 1',
           'got 0',
         );
-        expectError(
+        expectArchzooError(
           () => new Conv2d({ ...base, kernelSize: [3] as unknown as number }),
           'Conv2d',
           'kernelSize',
           '2 of them',
           'got [3]',
         );
-        expectError(
+        expectArchzooError(
           () => new Conv2d({ ...base, stride: [1, 0] }),
           'Conv2d',
           'stride',
           'an integer >= 1',
           'got [1, 0]',
         );
-        expectError(() => new Conv2d({ ...base, dilation: 0 }), 'Conv2d', 'dilation', 'got 0');
-        expectError(
+        expectArchzooError(
+          () => new Conv2d({ ...base, dilation: 0 }),
+          'Conv2d',
+          'dilation',
+          'got 0',
+        );
+        expectArchzooError(
           () => new Conv2d({ ...base, padding: -1 }),
           'Conv2d',
           'padding',
           'an integer >= 0',
           'got -1',
         );
-        expectError(
+        expectArchzooError(
           () => new Conv2d({ ...base, padding: 'full' as 'same' }),
           'Conv2d',
           'padding',
@@ -197,21 +183,21 @@ for (const b of testBackends()) {
           "'valid'",
           "got 'full'",
         );
-        expectError(
+        expectArchzooError(
           () => new Conv2d({ ...base, groups: 4 }),
           'Conv2d',
           'groups',
           'divide inChannels and outChannels',
           'groups=4, inChannels=4, outChannels=6',
         );
-        expectError(
+        expectArchzooError(
           () => new Conv2d({ ...base, groups: 0 }),
           'Conv2d',
           'groups',
           'a positive integer',
           'got 0',
         );
-        expectError(
+        expectArchzooError(
           () => new Conv2d({ ...base, padding: 'same', stride: 2 }),
           'Conv2d',
           'padding',
@@ -221,7 +207,7 @@ for (const b of testBackends()) {
       });
       it('rejects wrong rank, channel count and dtype', () => {
         const conv = new Conv2d(base);
-        expectError(
+        expectArchzooError(
           () => conv.forward(t([8, 8, 4])),
           'Conv2d.forward',
           'input',
@@ -230,7 +216,7 @@ for (const b of testBackends()) {
           '[8, 8, 4]',
         );
         // An NCHW tensor by mistake: the channel axis is the last one.
-        expectError(
+        expectArchzooError(
           () => conv.forward(t([1, 4, 8, 8])),
           'Conv2d.forward',
           'input',
@@ -238,14 +224,14 @@ for (const b of testBackends()) {
           'got 8',
           '[1, 4, 8, 8]',
         );
-        expectError(
+        expectArchzooError(
           () => conv.forward(t([1, 8, 8, 4], 'int32')),
           'Conv2d.forward',
           'input',
           'dtype float32',
           'got dtype int32',
         );
-        expectError(
+        expectArchzooError(
           () => conv.forward(t([1, 2, 2, 4])),
           'Conv2d.forward',
           'input',
@@ -259,59 +245,70 @@ for (const b of testBackends()) {
     forLayer(Conv1d, () => {
       const base = { inChannels: 4, outChannels: 2, kernelSize: 3 };
       it('rejects bad options', () => {
-        expectError(
+        expectArchzooError(
           () => new Conv1d({ ...base, outChannels: 0 }),
           'Conv1d',
           'outChannels',
           'a positive integer',
           'got 0',
         );
-        expectError(
+        expectArchzooError(
           () => new Conv1d({ ...base, kernelSize: -3 }),
           'Conv1d',
           'kernelSize',
           'got -3',
         );
-        expectError(
+        expectArchzooError(
           () => new Conv1d({ ...base, groups: 3 }),
           'Conv1d',
           'groups',
           'divide inChannels and outChannels',
           'groups=3',
         );
-        expectError(
+        expectArchzooError(
           () => new Conv1d({ ...base, padding: 'same', stride: 2 }),
           'Conv1d',
           'padding',
           "'same' only with stride 1",
           'stride 2',
         );
-        expectError(() => new Conv1d({ ...base, padding: -2 }), 'Conv1d', 'padding', 'got -2');
+        expectArchzooError(
+          () => new Conv1d({ ...base, padding: -2 }),
+          'Conv1d',
+          'padding',
+          'got -2',
+        );
       });
       it('rejects wrong rank, channel count and dtype', () => {
         const conv = new Conv1d(base);
-        expectError(
+        expectArchzooError(
           () => conv.forward(t([1, 5, 5, 4])),
           'Conv1d.forward',
           'input',
           'rank 3 [N, L, C]',
           'got rank 4',
         );
-        expectError(
+        expectArchzooError(
           () => conv.forward(t([1, 4, 10])),
           'Conv1d.forward',
           'input',
           'channel dimension (last) of size 4',
           'got 10',
         );
-        expectError(
+        expectArchzooError(
           () => conv.forward(t([1, 10, 4], 'int32')),
           'Conv1d.forward',
           'input',
           'dtype float32',
           'got dtype int32',
         );
-        expectError(() => conv.forward(t([1, 2, 4])), 'Conv1d.forward', 'input', 'length', 'got 2');
+        expectArchzooError(
+          () => conv.forward(t([1, 2, 4])),
+          'Conv1d.forward',
+          'input',
+          'length',
+          'got 2',
+        );
         conv.dispose();
       });
     });
@@ -319,27 +316,27 @@ for (const b of testBackends()) {
     forLayer(ConvTranspose2d, () => {
       const base = { inChannels: 4, outChannels: 2, kernelSize: 3 };
       it('rejects bad options', () => {
-        expectError(
+        expectArchzooError(
           () => new ConvTranspose2d({ ...base, inChannels: 0 }),
           'ConvTranspose2d',
           'inChannels',
           'got 0',
         );
-        expectError(
+        expectArchzooError(
           () => new ConvTranspose2d({ ...base, groups: 3 }),
           'ConvTranspose2d',
           'groups',
           'divide',
           'groups=3',
         );
-        expectError(
+        expectArchzooError(
           () => new ConvTranspose2d({ ...base, stride: 2, outputPadding: 2 }),
           'ConvTranspose2d',
           'outputPadding',
           'smaller than stride or dilation',
           'outputPadding=[2,2], stride=[2,2]',
         );
-        expectError(
+        expectArchzooError(
           () => new ConvTranspose2d({ ...base, padding: -1 }),
           'ConvTranspose2d',
           'padding',
@@ -348,21 +345,21 @@ for (const b of testBackends()) {
       });
       it('rejects wrong rank, channel count, dtype and an empty output', () => {
         const conv = new ConvTranspose2d({ ...base, padding: 2 });
-        expectError(
+        expectArchzooError(
           () => conv.forward(t([3, 3, 4])),
           'ConvTranspose2d.forward',
           'input',
           'rank 4',
           'got rank 3',
         );
-        expectError(
+        expectArchzooError(
           () => conv.forward(t([1, 3, 3, 2])),
           'ConvTranspose2d.forward',
           'input',
           'channel dimension (last, NHWC) of size 4',
           'got 2',
         );
-        expectError(
+        expectArchzooError(
           () => conv.forward(t([1, 3, 3, 4], 'int32')),
           'ConvTranspose2d.forward',
           'input',
@@ -370,7 +367,7 @@ for (const b of testBackends()) {
           'got dtype int32',
         );
         // (1 - 1) * 1 - 2 * 2 + 2 + 1 = -1
-        expectError(
+        expectArchzooError(
           () => conv.forward(t([1, 1, 1, 4])),
           'ConvTranspose2d.forward',
           'input',
@@ -383,14 +380,19 @@ for (const b of testBackends()) {
 
     forLayer(MaxPool2d, () => {
       it('rejects bad options', () => {
-        expectError(() => new MaxPool2d({ kernelSize: 0 }), 'MaxPool2d', 'kernelSize', 'got 0');
-        expectError(
+        expectArchzooError(
+          () => new MaxPool2d({ kernelSize: 0 }),
+          'MaxPool2d',
+          'kernelSize',
+          'got 0',
+        );
+        expectArchzooError(
           () => new MaxPool2d({ kernelSize: 2, stride: 0 }),
           'MaxPool2d',
           'stride',
           'got 0',
         );
-        expectError(
+        expectArchzooError(
           () => new MaxPool2d({ kernelSize: 2, padding: 2 }),
           'MaxPool2d',
           'padding',
@@ -400,21 +402,21 @@ for (const b of testBackends()) {
       });
       it('rejects wrong rank, dtype and a too small input', () => {
         const pool = new MaxPool2d({ kernelSize: 3 });
-        expectError(
+        expectArchzooError(
           () => pool.forward(t([4, 4, 3])),
           'MaxPool2d.forward',
           'input',
           'rank 4 [N, H, W, C] (NHWC)',
           'got rank 3',
         );
-        expectError(
+        expectArchzooError(
           () => pool.forward(t([1, 4, 4, 3], 'int32')),
           'MaxPool2d.forward',
           'input',
           'dtype float32',
           'got dtype int32',
         );
-        expectError(
+        expectArchzooError(
           () => pool.forward(t([1, 2, 4, 3])),
           'MaxPool2d.forward',
           'input',
@@ -426,14 +428,19 @@ for (const b of testBackends()) {
 
     forLayer(MaxPool1d, () => {
       it('rejects bad options', () => {
-        expectError(() => new MaxPool1d({ kernelSize: -1 }), 'MaxPool1d', 'kernelSize', 'got -1');
-        expectError(
+        expectArchzooError(
+          () => new MaxPool1d({ kernelSize: -1 }),
+          'MaxPool1d',
+          'kernelSize',
+          'got -1',
+        );
+        expectArchzooError(
           () => new MaxPool1d({ kernelSize: 2, stride: 0 }),
           'MaxPool1d',
           'stride',
           'got 0',
         );
-        expectError(
+        expectArchzooError(
           () => new MaxPool1d({ kernelSize: 2, padding: 2 }),
           'MaxPool1d',
           'padding',
@@ -443,21 +450,21 @@ for (const b of testBackends()) {
       });
       it('rejects wrong rank and dtype', () => {
         const pool = new MaxPool1d({ kernelSize: 2 });
-        expectError(
+        expectArchzooError(
           () => pool.forward(t([1, 4, 4, 3])),
           'MaxPool1d.forward',
           'input',
           'rank 3 [N, L, C]',
           'got rank 4',
         );
-        expectError(
+        expectArchzooError(
           () => pool.forward(t([1, 4, 3], 'int32')),
           'MaxPool1d.forward',
           'input',
           'dtype float32',
           'got dtype int32',
         );
-        expectError(
+        expectArchzooError(
           () => pool.forward(t([1, 1, 3])),
           'MaxPool1d.forward',
           'input',
@@ -469,13 +476,13 @@ for (const b of testBackends()) {
 
     forLayer(AvgPool2d, () => {
       it('rejects bad options', () => {
-        expectError(
+        expectArchzooError(
           () => new AvgPool2d({ kernelSize: [2, -1] }),
           'AvgPool2d',
           'kernelSize',
           'got [2, -1]',
         );
-        expectError(
+        expectArchzooError(
           () => new AvgPool2d({ kernelSize: 3, padding: 2 }),
           'AvgPool2d',
           'padding',
@@ -484,21 +491,21 @@ for (const b of testBackends()) {
       });
       it('rejects wrong rank, dtype and a too small input', () => {
         const pool = new AvgPool2d({ kernelSize: 2 });
-        expectError(
+        expectArchzooError(
           () => pool.forward(t([2, 2])),
           'AvgPool2d.forward',
           'input',
           'rank 4',
           'got rank 2',
         );
-        expectError(
+        expectArchzooError(
           () => pool.forward(t([1, 2, 2, 1], 'int32')),
           'AvgPool2d.forward',
           'input',
           'dtype float32',
           'got dtype int32',
         );
-        expectError(
+        expectArchzooError(
           () => pool.forward(t([1, 1, 4, 3])),
           'AvgPool2d.forward',
           'input',
@@ -510,13 +517,13 @@ for (const b of testBackends()) {
 
     forLayer(AdaptiveAvgPool2d, () => {
       it('rejects bad options, wrong rank and dtype', () => {
-        expectError(
+        expectArchzooError(
           () => new AdaptiveAvgPool2d({ outputSize: 0 }),
           'AdaptiveAvgPool2d',
           'outputSize',
           'got 0',
         );
-        expectError(
+        expectArchzooError(
           () => new AdaptiveAvgPool2d({ outputSize: [1, 2, 3] as never }),
           'AdaptiveAvgPool2d',
           'outputSize',
@@ -524,14 +531,14 @@ for (const b of testBackends()) {
           'got [1, 2, 3]',
         );
         const pool = new AdaptiveAvgPool2d({ outputSize: 2 });
-        expectError(
+        expectArchzooError(
           () => pool.forward(t([4, 4, 3])),
           'AdaptiveAvgPool2d.forward',
           'input',
           'rank 4',
           'got rank 3',
         );
-        expectError(
+        expectArchzooError(
           () => pool.forward(t([1, 4, 4, 3], 'int32')),
           'AdaptiveAvgPool2d.forward',
           'input',
@@ -544,14 +551,14 @@ for (const b of testBackends()) {
     forLayer(GlobalAvgPool2d, () => {
       it('rejects wrong rank and dtype', () => {
         const pool = new GlobalAvgPool2d();
-        expectError(
+        expectArchzooError(
           () => pool.forward(t([4, 3])),
           'GlobalAvgPool2d.forward',
           'input',
           'rank 4 [N, H, W, C] (NHWC)',
           'got rank 2',
         );
-        expectError(
+        expectArchzooError(
           () => pool.forward(t([1, 2, 2, 3], 'bool')),
           'GlobalAvgPool2d.forward',
           'input',
@@ -567,22 +574,32 @@ for (const b of testBackends()) {
     ] as const) {
       forLayer(cls, () => {
         it('rejects bad options', () => {
-          expectError(
+          expectArchzooError(
             () => new cls({ numFeatures: 0 }),
             name,
             'numFeatures',
             'a positive integer',
             'got 0',
           );
-          expectError(
+          expectArchzooError(
             () => new cls({ numFeatures: 3, momentum: 1.5 }),
             name,
             'momentum',
             'a number in [0, 1]',
             'got 1.5',
           );
-          expectError(() => new cls({ numFeatures: 3, eps: -1e-5 }), name, 'eps', 'got -0.00001');
-          expectError(() => new cls({ numFeatures: 3, eps: Number.NaN }), name, 'eps', 'got NaN');
+          expectArchzooError(
+            () => new cls({ numFeatures: 3, eps: -1e-5 }),
+            name,
+            'eps',
+            'got -0.00001',
+          );
+          expectArchzooError(
+            () => new cls({ numFeatures: 3, eps: Number.NaN }),
+            name,
+            'eps',
+            'got NaN',
+          );
         });
       });
     }
@@ -590,42 +607,42 @@ for (const b of testBackends()) {
       it('rejects wrong rank, channel count, dtype and a single value per channel in training', () => {
         const bn1 = new BatchNorm1d({ numFeatures: 3 });
         const bn2 = new BatchNorm2d({ numFeatures: 3 });
-        expectError(
+        expectArchzooError(
           () => bn1.forward(t([2, 2, 2, 3])),
           'BatchNorm1d.forward',
           'input',
           'rank 2 or 3',
           'got rank 4',
         );
-        expectError(
+        expectArchzooError(
           () => bn1.forward(t([4, 5])),
           'BatchNorm1d.forward',
           'input',
           'channel dimension (last) of size 3',
           'got 5',
         );
-        expectError(
+        expectArchzooError(
           () => bn2.forward(t([4, 3])),
           'BatchNorm2d.forward',
           'input',
           'rank 4 [N, H, W, C] (NHWC)',
           'got rank 2',
         );
-        expectError(
+        expectArchzooError(
           () => bn2.forward(t([1, 3, 2, 2])),
           'BatchNorm2d.forward',
           'input',
           'channel dimension (last) of size 3',
           'got 2',
         );
-        expectError(
+        expectArchzooError(
           () => bn2.forward(t([2, 2, 2, 3], 'int32')),
           'BatchNorm2d.forward',
           'input',
           'dtype float32',
           'got dtype int32',
         );
-        expectError(
+        expectArchzooError(
           () => bn1.forward(t([1, 3])),
           'BatchNorm1d.forward',
           'input',
@@ -644,42 +661,42 @@ for (const b of testBackends()) {
 
     forLayer(LayerNorm, () => {
       it('rejects bad options and a mismatched trailing shape', () => {
-        expectError(
+        expectArchzooError(
           () => new LayerNorm({ normalizedShape: [] }),
           'LayerNorm',
           'normalizedShape',
           'non-empty',
           'got []',
         );
-        expectError(
+        expectArchzooError(
           () => new LayerNorm({ normalizedShape: [3, 0] }),
           'LayerNorm',
           'normalizedShape',
           'a positive integer',
           'got 0',
         );
-        expectError(
+        expectArchzooError(
           () => new LayerNorm({ normalizedShape: 4, eps: -1 }),
           'LayerNorm',
           'eps',
           'got -1',
         );
         const ln = new LayerNorm({ normalizedShape: [3, 4] });
-        expectError(
+        expectArchzooError(
           () => ln.forward(t([2, 4, 3])),
           'LayerNorm.forward',
           'input',
           'trailing shape [3, 4]',
           '[2, 4, 3]',
         );
-        expectError(
+        expectArchzooError(
           () => ln.forward(t([4])),
           'LayerNorm.forward',
           'input',
           'trailing shape [3, 4]',
           '[4]',
         );
-        expectError(
+        expectArchzooError(
           () => ln.forward(t([2, 3, 4], 'int32')),
           'LayerNorm.forward',
           'input',
@@ -692,35 +709,35 @@ for (const b of testBackends()) {
 
     forLayer(GroupNorm, () => {
       it('rejects bad options, wrong rank, channel count and dtype', () => {
-        expectError(
+        expectArchzooError(
           () => new GroupNorm({ numGroups: 3, numChannels: 4 }),
           'GroupNorm',
           'numChannels',
           'a multiple of numGroups (3)',
           'got 4',
         );
-        expectError(
+        expectArchzooError(
           () => new GroupNorm({ numGroups: 0, numChannels: 4 }),
           'GroupNorm',
           'numGroups',
           'got 0',
         );
         const gn = new GroupNorm({ numGroups: 2, numChannels: 4 });
-        expectError(
+        expectArchzooError(
           () => gn.forward(t([4])),
           'GroupNorm.forward',
           'input',
           'rank 2 or 3 or 4 or 5',
           'got rank 1',
         );
-        expectError(
+        expectArchzooError(
           () => gn.forward(t([2, 3, 3, 6])),
           'GroupNorm.forward',
           'input',
           'channel dimension (last) of size 4',
           'got 6',
         );
-        expectError(
+        expectArchzooError(
           () => gn.forward(t([2, 4], 'int32')),
           'GroupNorm.forward',
           'input',
@@ -733,22 +750,22 @@ for (const b of testBackends()) {
 
     forLayer(Dropout, () => {
       it('rejects p outside [0, 1] and a non-float input', () => {
-        expectError(
+        expectArchzooError(
           () => new Dropout({ p: 1.5 }),
           'Dropout',
           'option p',
           'a number in [0, 1]',
           'got 1.5',
         );
-        expectError(
+        expectArchzooError(
           () => new Dropout({ p: -0.1 }),
           'Dropout',
           'option p',
           'a number in [0, 1]',
           'got -0.1',
         );
-        expectError(() => new Dropout({ p: Number.NaN }), 'Dropout', 'option p', 'got NaN');
-        expectError(
+        expectArchzooError(() => new Dropout({ p: Number.NaN }), 'Dropout', 'option p', 'got NaN');
+        expectArchzooError(
           () => new Dropout().forward(t([2, 2], 'int32')),
           'Dropout.forward',
           'input',
@@ -760,33 +777,33 @@ for (const b of testBackends()) {
 
     forLayer(Embedding, () => {
       it('rejects bad options and float indices', () => {
-        expectError(
+        expectArchzooError(
           () => new Embedding({ numEmbeddings: 0, embeddingDim: 2 }),
           'Embedding',
           'numEmbeddings',
           'got 0',
         );
-        expectError(
+        expectArchzooError(
           () => new Embedding({ numEmbeddings: 4, embeddingDim: -2 }),
           'Embedding',
           'embeddingDim',
           'got -2',
         );
-        expectError(
+        expectArchzooError(
           () => new Embedding({ numEmbeddings: 4, embeddingDim: 2, paddingIdx: 4 }),
           'Embedding',
           'paddingIdx',
           'an integer in [-4, 3]',
           'got 4',
         );
-        expectError(
+        expectArchzooError(
           () => new Embedding({ numEmbeddings: 4, embeddingDim: 2, paddingIdx: -5 }),
           'Embedding',
           'paddingIdx',
           'got -5',
         );
         const emb = new Embedding({ numEmbeddings: 4, embeddingDim: 2 });
-        expectError(
+        expectArchzooError(
           () => emb.forward(t([2, 3])),
           'Embedding.forward',
           'indices',
@@ -799,14 +816,14 @@ for (const b of testBackends()) {
 
     forLayer(Flatten, () => {
       it('rejects a bad order and a scalar', () => {
-        expectError(
+        expectArchzooError(
           () => new Flatten({ order: 'nchw' as 'torch' }),
           'Flatten',
           'order',
           "one of 'torch', 'native'",
           "got 'nchw'",
         );
-        expectError(
+        expectArchzooError(
           () => new Flatten().forward(t([])),
           'Flatten.forward',
           'input',
@@ -818,33 +835,39 @@ for (const b of testBackends()) {
 
     forLayer(Upsample, () => {
       it('rejects bad options, wrong rank and dtype', () => {
-        expectError(
+        expectArchzooError(
           () => new Upsample({}),
           'Upsample',
           'exactly one of size or scaleFactor',
           'got {}',
         );
-        expectError(
+        expectArchzooError(
           () => new Upsample({ size: 4, scaleFactor: 2 }),
           'Upsample',
           'exactly one of size or scaleFactor',
         );
-        expectError(
+        expectArchzooError(
           () => new Upsample({ scaleFactor: -2 }),
           'Upsample',
           'scaleFactor',
           'positive',
           'got -2',
         );
-        expectError(() => new Upsample({ size: [4, 0] }), 'Upsample', 'size', 'positive', 'got 0');
-        expectError(
+        expectArchzooError(
+          () => new Upsample({ size: [4, 0] }),
+          'Upsample',
+          'size',
+          'positive',
+          'got 0',
+        );
+        expectArchzooError(
           () => new Upsample({ scaleFactor: 2, mode: 'bicubic' as 'nearest' }),
           'Upsample',
           'mode',
           "one of 'nearest', 'bilinear'",
           "got 'bicubic'",
         );
-        expectError(
+        expectArchzooError(
           () => new Upsample({ scaleFactor: 2, alignCorners: true }),
           'Upsample',
           'alignCorners',
@@ -852,14 +875,14 @@ for (const b of testBackends()) {
           'got true',
         );
         const up = new Upsample({ scaleFactor: 2 });
-        expectError(
+        expectArchzooError(
           () => up.forward(t([2, 3, 4])),
           'Upsample.forward',
           'input',
           'rank 4 [N, H, W, C] (NHWC)',
           'got rank 3',
         );
-        expectError(
+        expectArchzooError(
           () => up.forward(t([1, 2, 3, 4], 'int32')),
           'Upsample.forward',
           'input',
@@ -871,35 +894,35 @@ for (const b of testBackends()) {
 
     describe('activations', () => {
       it('reject bad options', () => {
-        expectError(
+        expectArchzooError(
           () => new LeakyReLU({ negativeSlope: Number.NaN }),
           'LeakyReLU',
           'negativeSlope',
           'a finite number',
           'got NaN',
         );
-        expectError(
+        expectArchzooError(
           () => new ELU({ alpha: Number.POSITIVE_INFINITY }),
           'ELU',
           'alpha',
           'a finite number',
           'got Infinity',
         );
-        expectError(
+        expectArchzooError(
           () => new GELU({ approximate: 'fast' as 'tanh' }),
           'GELU',
           'approximate',
           "one of 'none', 'tanh'",
           "got 'fast'",
         );
-        expectError(
+        expectArchzooError(
           () => new Softmax({ dim: 1.5 }),
           'Softmax',
           'dim',
           'an integer axis',
           'got 1.5',
         );
-        expectError(
+        expectArchzooError(
           () => new LogSoftmax({ dim: Number.NaN }),
           'LogSoftmax',
           'dim',
@@ -908,14 +931,14 @@ for (const b of testBackends()) {
         );
       });
       it('reject an axis out of range', () => {
-        expectError(
+        expectArchzooError(
           () => new Softmax({ dim: 3 }).forward(t([2, 3, 4])),
           'Softmax',
           'dim',
           'an axis in [-3, 2]',
           'got 3',
         );
-        expectError(
+        expectArchzooError(
           () => new LogSoftmax({ dim: -4 }).forward(t([2, 3, 4])),
           'LogSoftmax',
           'dim',
@@ -940,14 +963,14 @@ for (const b of testBackends()) {
       for (const [cls, make] of all) {
         covered.add(cls);
         it(`${cls.name} rejects int32 input and non-tensors`, () => {
-          expectError(
+          expectArchzooError(
             () => make().forward(t([2, 2], 'int32')),
             `${cls.name}.forward`,
             'input',
             'dtype float32',
             'got dtype int32',
           );
-          expectError(
+          expectArchzooError(
             () => make().forward(null as unknown as tf.Tensor),
             `${cls.name}.forward`,
             'input',
@@ -961,7 +984,7 @@ for (const b of testBackends()) {
     describe('containers', () => {
       it('Sequential rejects a non-module and reports the failing layer', () => {
         covered.add(Sequential);
-        expectError(
+        expectArchzooError(
           () => new Sequential(new ReLU(), {} as Module as ReLU),
           'Sequential',
           "module '1'",
@@ -973,24 +996,42 @@ for (const b of testBackends()) {
           new ReLU(),
           new Linear({ inFeatures: 5, outFeatures: 1 }),
         );
-        expectError(
+        expectArchzooError(
           () => seq.forward(t([2, 3])),
           'Linear.forward',
           'input',
           'last dimension (inFeatures) of size 5',
           'got 4',
         );
-        expectError(() => seq.at(3), 'Sequential.at', 'index', 'an index in [-3, 2]', 'got 3');
+        expectArchzooError(
+          () => seq.at(3),
+          'Sequential.at',
+          'index',
+          'an index in [-3, 2]',
+          'got 3',
+        );
         seq.dispose();
       });
       it('ModuleList and ModuleDict reject bad indices and keys, and have no forward', () => {
         covered.add(ModuleList);
         covered.add(ModuleDict);
         const list = new ModuleList([new ReLU()]);
-        expectError(() => list.at(-2), 'ModuleList.at', 'index', 'an index in [-1, 0]', 'got -2');
+        expectArchzooError(
+          () => list.at(-2),
+          'ModuleList.at',
+          'index',
+          'an index in [-1, 0]',
+          'got -2',
+        );
         expect(() => list.forward()).toThrow(ArchzooError);
         const dict = new ModuleDict({ a: new ReLU(), b: new Tanh() });
-        expectError(() => dict.get('c'), 'ModuleDict.get', 'key', "one of 'a', 'b'", "got 'c'");
+        expectArchzooError(
+          () => dict.get('c'),
+          'ModuleDict.get',
+          'key',
+          "one of 'a', 'b'",
+          "got 'c'",
+        );
         expect(() => dict.forward()).toThrow(/ModuleDict\.forward: a ModuleDict has no forward/);
       });
     });

@@ -1,5 +1,5 @@
 import { ArchzooError } from '@archzoo/core';
-import { testBackends, useBackend } from '@archzoo/core/testing';
+import { expectArchzooError, testBackends, useBackend } from '@archzoo/core/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { GRU } from './gru.js';
@@ -8,22 +8,6 @@ import { LSTM } from './lstm.js';
 import { LSTMCell } from './lstm_cell.js';
 import { RNN } from './rnn.js';
 import { RNNCell } from './rnn_cell.js';
-
-/** Asserts an ArchzooError `Where: argument expected X, got Y` containing each of `parts`. */
-function expectError(fn: () => unknown, ...parts: string[]): void {
-  let error: unknown = null;
-  try {
-    fn();
-  } catch (e) {
-    error = e;
-  }
-  expect(error, `expected an ArchzooError containing ${JSON.stringify(parts)}`).toBeInstanceOf(
-    ArchzooError,
-  );
-  const message = (error as Error).message;
-  expect(message).toMatch(/^\S+: .* expected .*, got .+/s);
-  for (const p of parts) expect(message).toContain(p);
-}
 
 const made: (tf.Tensor | { dispose(): void })[] = [];
 function t(shape: number[], dtype: 'float32' | 'int32' = 'float32'): tf.Tensor {
@@ -44,61 +28,61 @@ for (const backend of testBackends()) {
     });
 
     it('constructor options name the module, the option and the expected value', () => {
-      expectError(
+      expectArchzooError(
         () => new RNN({ inputSize: 4, hiddenSize: 0 }),
         'RNN',
         'hiddenSize',
         'positive integer',
         'got 0',
       );
-      expectError(
+      expectArchzooError(
         () => new LSTM({ inputSize: 4, hiddenSize: 6, numLayers: 1.5 }),
         'LSTM',
         'numLayers',
         'got 1.5',
       );
-      expectError(
+      expectArchzooError(
         () => new GRU({ inputSize: 4, hiddenSize: 6, dropout: 2 }),
         'GRU',
         'dropout',
         '[0, 1]',
         'got 2',
       );
-      expectError(
+      expectArchzooError(
         () => new RNN({ inputSize: 4, hiddenSize: 6, nonlinearity: 'sigmoid' as 'tanh' }),
         'RNN',
         'nonlinearity',
         "'tanh', 'relu'",
         "got 'sigmoid'",
       );
-      expectError(
+      expectArchzooError(
         () => new LSTM({ inputSize: 4, hiddenSize: 6, projSize: 6 }),
         'LSTM',
         'projSize',
         'smaller than hiddenSize (6)',
         'got 6',
       );
-      expectError(
+      expectArchzooError(
         () => new LSTMCell({ inputSize: 4, hiddenSize: 6, projSize: 7 }),
         'LSTMCell',
         'projSize',
         'got 7',
       );
-      expectError(
+      expectArchzooError(
         () => new LSTM({ inputSize: 4, hiddenSize: 6, bias: false, chrono: { maxLength: 10 } }),
         'LSTM',
         'chrono',
         'bias: true',
         'got bias: false',
       );
-      expectError(
+      expectArchzooError(
         () => new GRUCell({ inputSize: 4, hiddenSize: 6, chrono: { maxLength: 1 } }),
         'GRUCell',
         'chrono.maxLength',
         '>= 2',
         'got 1',
       );
-      expectError(
+      expectArchzooError(
         () => new RNNCell({ inputSize: -1, hiddenSize: 6 }),
         'RNNCell',
         'inputSize',
@@ -108,48 +92,53 @@ for (const backend of testBackends()) {
 
     it('sequence input: rank and size', () => {
       const lstm = keep(new LSTM({ inputSize: 4, hiddenSize: 6 }));
-      expectError(
+      expectArchzooError(
         () => lstm.forward(t([5, 3, 4, 1])),
         'LSTM.forward',
         'input',
         'rank 2 or 3',
         'got rank 4',
       );
-      expectError(
+      expectArchzooError(
         () => lstm.forward(t([5, 3, 5])),
         'LSTM.forward',
         'input',
         'last dimension (inputSize) of size 4',
         'got 5',
       );
-      expectError(
+      expectArchzooError(
         () => lstm.forward(t([5, 3, 4], 'int32')),
         'LSTM.forward',
         'input',
         'dtype float32',
         'got dtype int32',
       );
-      expectError(
+      expectArchzooError(
         () => lstm.forward(t([0, 3, 4])),
         'LSTM.forward',
         'input',
         'at least one time step',
         'got [0, 3, 4]',
       );
-      expectError(() => lstm.forward([1, 2] as never), 'LSTM.forward', 'input', 'a tf.Tensor');
+      expectArchzooError(
+        () => lstm.forward([1, 2] as never),
+        'LSTM.forward',
+        'input',
+        'a tf.Tensor',
+      );
     });
 
     it('initial states: shape [D * numLayers, B, H]', () => {
       const lstm = keep(new LSTM({ inputSize: 4, hiddenSize: 6, numLayers: 2 }));
       const x = t([5, 3, 4]);
-      expectError(
+      expectArchzooError(
         () => lstm.forward(x, { h0: t([1, 3, 6]) }),
         'LSTM.forward',
         'h0',
         'shape [2, 3, 6]',
         'got shape [1, 3, 6]',
       );
-      expectError(
+      expectArchzooError(
         () => lstm.forward(x, { c0: t([2, 3, 5]) }),
         'LSTM.forward',
         'c0',
@@ -159,7 +148,7 @@ for (const backend of testBackends()) {
       const proj = keep(
         new LSTM({ inputSize: 4, hiddenSize: 6, projSize: 2, bidirectional: true }),
       );
-      expectError(
+      expectArchzooError(
         () => proj.forward(x, { h0: t([2, 3, 6]) }),
         'LSTM.forward',
         'h0',
@@ -167,7 +156,7 @@ for (const backend of testBackends()) {
         'got shape [2, 3, 6]',
       );
       const gru = keep(new GRU({ inputSize: 4, hiddenSize: 6, batchFirst: true }));
-      expectError(
+      expectArchzooError(
         () => gru.forward(t([3, 5, 4]), { h0: t([1, 5, 6]) }),
         'GRU.forward',
         'h0',
@@ -179,33 +168,33 @@ for (const backend of testBackends()) {
     it('lengths: one integer in [0, T] per sample', () => {
       const rnn = keep(new RNN({ inputSize: 4, hiddenSize: 6 }));
       const x = t([5, 3, 4]);
-      expectError(
+      expectArchzooError(
         () => rnn.forward(x, { lengths: [5, 6, 1] }),
         'RNN.forward',
         'lengths[1]',
         'an integer in [0, 5]',
         'got 6',
       );
-      expectError(
+      expectArchzooError(
         () => rnn.forward(x, { lengths: [5, -1, 1] }),
         'RNN.forward',
         'lengths[1]',
         'got -1',
       );
-      expectError(
+      expectArchzooError(
         () => rnn.forward(x, { lengths: [5, 2.5, 1] }),
         'RNN.forward',
         'lengths[1]',
         'got 2.5',
       );
-      expectError(
+      expectArchzooError(
         () => rnn.forward(x, { lengths: [5, 2] }),
         'RNN.forward',
         'lengths',
         '3 entries',
         'got 2',
       );
-      expectError(
+      expectArchzooError(
         () => rnn.forward(x, { lengths: t([3]) }),
         'RNN.forward',
         'lengths',
@@ -214,8 +203,13 @@ for (const backend of testBackends()) {
       );
       const big = tf.tensor1d([1, 9, 2], 'int32');
       made.push(big);
-      expectError(() => rnn.forward(x, { lengths: big }), 'RNN.forward', 'lengths[1]', 'got 9');
-      expectError(
+      expectArchzooError(
+        () => rnn.forward(x, { lengths: big }),
+        'RNN.forward',
+        'lengths[1]',
+        'got 9',
+      );
+      expectArchzooError(
         () => rnn.forward(x, { lengths: [1, 1, 1], mask: t([5, 3]) }),
         'RNN.forward',
         'lengths or mask, not both',
@@ -224,7 +218,7 @@ for (const backend of testBackends()) {
 
     it('mask: [T, B], or [B, T] when batchFirst', () => {
       const rnn = keep(new RNN({ inputSize: 4, hiddenSize: 6 }));
-      expectError(
+      expectArchzooError(
         () => rnn.forward(t([5, 3, 4]), { mask: t([3, 5]) }),
         'RNN.forward',
         'mask',
@@ -232,7 +226,7 @@ for (const backend of testBackends()) {
         'got shape [3, 5]',
       );
       const bf = keep(new RNN({ inputSize: 4, hiddenSize: 6, batchFirst: true }));
-      expectError(
+      expectArchzooError(
         () => bf.forward(t([3, 5, 4]), { mask: t([5, 3]) }),
         'RNN.forward',
         'mask',
@@ -243,14 +237,14 @@ for (const backend of testBackends()) {
 
     it('cells: input and state shapes', () => {
       const rnn = keep(new RNNCell({ inputSize: 4, hiddenSize: 6 }));
-      expectError(
+      expectArchzooError(
         () => rnn.forward(t([3, 5])),
         'RNNCell.forward',
         'input',
         'inputSize) of size 4',
         'got 5',
       );
-      expectError(
+      expectArchzooError(
         () => rnn.forward(t([3, 4]), t([2, 6])),
         'RNNCell.forward',
         'h',
@@ -258,28 +252,28 @@ for (const backend of testBackends()) {
         'got shape [2, 6]',
       );
       const lstm = keep(new LSTMCell({ inputSize: 4, hiddenSize: 6, projSize: 2 }));
-      expectError(
+      expectArchzooError(
         () => lstm.forward(t([3, 4, 1])),
         'LSTMCell.forward',
         'input',
         'rank 1 or 2',
         'got rank 3',
       );
-      expectError(
+      expectArchzooError(
         () => lstm.forward(t([3, 4]), [t([3, 6]), t([3, 6])]),
         'LSTMCell.forward',
         'h',
         'shape [3, 2]',
         'got shape [3, 6]',
       );
-      expectError(
+      expectArchzooError(
         () => lstm.forward(t([3, 4]), [t([3, 2])] as never),
         'LSTMCell.forward',
         'state',
         '[h, c]',
       );
       const gru = keep(new GRUCell({ inputSize: 4, hiddenSize: 6 }));
-      expectError(
+      expectArchzooError(
         () => gru.forward(t([4]), t([3, 6])),
         'GRUCell.forward',
         'h',

@@ -1,8 +1,8 @@
 /**
  * @archzoo/core/testing: helpers shared by archzoo's test suites (and usable by yours):
  * the backend matrix, numeric comparisons, seeded inputs, the module contract suite
- * (`describeModuleContract`) and the comparison with PyTorch-generated fixtures (`errorRecorder`);
- * the last two import vitest.
+ * (`describeModuleContract`), the comparison with PyTorch-generated fixtures (`errorRecorder`) and
+ * the check of archzoo's error messages (`expectArchzooError`); the last three import vitest.
  */
 export { maxAbsDiff, testBackends, useBackend } from './backends.js';
 export {
@@ -10,6 +10,7 @@ export {
   type GradCheckOptions,
   type ModuleContractOptions,
 } from './contract.js';
+export { expectArchzooError } from './errors.js';
 export {
   type ErrorRecorder,
   errorRecorder,
